@@ -1,0 +1,39 @@
+#pragma once
+// Asynchronous JSON client of the daemon's HTTP API. Every call returns at once; the callback runs on
+// the thread that owns the ApiClient (the GUI thread in nemodesk), with the parsed body or an error
+// message that says what went wrong ("daemon not reachable at http://127.0.0.1:4711: Connection refused",
+// "401 unauthorized: …").
+#include <QJsonDocument>
+#include <QObject>
+
+#include <functional>
+
+#include "core/client/Endpoint.h"
+#include "core/common/Result.h"
+
+class QNetworkAccessManager;
+
+namespace nd {
+
+class ApiClient : public QObject {
+    Q_OBJECT
+public:
+    using JsonCallback = std::function<void(const Result<QJsonDocument> &)>;
+
+    explicit ApiClient(Endpoint endpoint, QObject *parent = nullptr);
+    ~ApiClient() override;
+
+    const Endpoint &endpoint() const { return m_endpoint; }
+    QNetworkAccessManager *network() const { return m_network; }
+
+    // `context` guards the callback: when it is destroyed first, the callback is not called.
+    void getJson(const QString &path, QObject *context, JsonCallback done, int timeoutMs = 5000);
+    void postJson(const QString &path, const QJsonDocument &body, QObject *context, JsonCallback done,
+                  int timeoutMs = 5000);
+
+private:
+    Endpoint m_endpoint;
+    QNetworkAccessManager *m_network;
+};
+
+}  // namespace nd

@@ -1,0 +1,49 @@
+#pragma once
+// Finds the running daemon or starts one, without blocking: reads the runtime file, checks
+// GET /api/health, and when no daemon answers starts `nemoctl daemon` detached and waits (polling with a
+// timer) until it answers or `startTimeoutMs` passes. Used by the GUI; nemoctl uses the same steps.
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include "core/client/Endpoint.h"
+#include "core/paths/Paths.h"
+
+namespace nd {
+
+class ApiClient;
+
+class DaemonConnector : public QObject {
+    Q_OBJECT
+public:
+    enum class State { idle = 1, probing, starting, connected, failed };
+    Q_ENUM(State)
+
+    // `nemoctlPath`: the executable to start (`<nemoctl> daemon`); empty = do not start one.
+    DaemonConnector(Paths paths, QString nemoctlPath, QObject *parent = nullptr);
+
+    void setStartTimeoutMs(int ms) { m_startTimeoutMs = ms; }
+    State state() const { return m_state; }
+    // Begins (or retries) connecting; emits connected() or failed() exactly once per call.
+    void connectToDaemon();
+
+Q_SIGNALS:
+    void stateChanged(nd::DaemonConnector::State state, const QString &detail);
+    void connected(const nd::Endpoint &endpoint);
+    void failed(const QString &message);
+
+private:
+    void probe();
+    void startDaemon();
+    void setState(State state, const QString &detail);
+
+    Paths m_paths;
+    QString m_nemoctlPath;
+    State m_state = State::idle;
+    QTimer m_pollTimer;
+    qint64 m_startDeadlineMs = 0;
+    int m_startTimeoutMs = 15000;
+    bool m_startedOne = false;
+};
+
+}  // namespace nd
