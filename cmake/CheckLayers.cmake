@@ -19,7 +19,8 @@ foreach(_rule IN LISTS _rules)
   list(LENGTH _parts _n)
   math(EXPR _last "${_n} - 1")
   list(GET _parts ${_last} _why)
-  list(SUBLIST _parts 1 ${_last} _re_parts)
+  math(EXPR _re_len "${_n} - 2")  # SUBLIST takes a length: the parts between the layer and the why
+  list(SUBLIST _parts 1 ${_re_len} _re_parts)
   list(JOIN _re_parts "|" _re)
   file(GLOB_RECURSE _files "${SOURCE_DIR}/${_layer}/*.h" "${SOURCE_DIR}/${_layer}/*.hpp"
        "${SOURCE_DIR}/${_layer}/*.cpp" "${SOURCE_DIR}/${_layer}/*.cu" "${SOURCE_DIR}/${_layer}/*.cuh")

@@ -24,12 +24,19 @@ struct CudaDeviceInfo {
 bool cuda_backend_compiled();
 // "13.0" or "" when not compiled in.
 std::string cuda_runtime_version();
+// The newest CUDA version the installed driver supports ("13.0"), or "" when there is no driver or
+// no CUDA backend in this build.
+std::string cuda_driver_version();
 
 // Devices visible to this process (after CUDA_VISIBLE_DEVICES). unavailable: not compiled in, no driver,
 // or no device; the message says which.
 Status cuda_devices_list(std::vector<CudaDeviceInfo> *out);
 
-// Launches the probe kernel on `ordinal` over `n` elements and compares with its CPU twin.
+// Largest n cuda_device_selftest accepts (256 MiB of device memory).
+constexpr int kCudaSelftestMaxElements = 1 << 26;
+
+// Launches the probe kernel on `ordinal` over `n` elements (1..kCudaSelftestMaxElements) and compares
+// with its CPU twin. Leaves the calling thread's current device as it found it.
 Status cuda_device_selftest(int ordinal, int n);
 
 // The CPU twin of the probe kernel: out[i] = (i * 2654435761u) ^ seed.

@@ -1,0 +1,39 @@
+// device_probe.h for builds configured without nvcc: every CUDA query answers "unavailable" with the
+// reason, so callers show one clear message instead of failing later with a missing symbol.
+#include "gpu/cuda/device_probe.h"
+
+namespace nd {
+namespace {
+constexpr const char *kNoBackend =
+    "this build has no CUDA backend: it was configured without nvcc (install the CUDA toolkit and "
+    "reconfigure with -DNEMODESK_CUDA=ON); NemoDesk will run on the CPU";
+}
+
+bool cuda_backend_compiled() {
+    return false;
+}
+std::string cuda_runtime_version() {
+    return {};
+}
+std::string cuda_driver_version() {
+    return {};
+}
+
+Status cuda_devices_list(std::vector<CudaDeviceInfo> *out) {
+    if (!out)
+        return ND_STATUS(StatusCode::invalid_argument, "cuda_devices_list: out must not be null");
+    out->clear();
+    return ND_STATUS(StatusCode::unavailable, kNoBackend);
+}
+
+Status cuda_device_selftest(int ordinal, int n) {
+    if (ordinal < 0 || n <= 0 || n > kCudaSelftestMaxElements) {
+        return ND_STATUS(StatusCode::invalid_argument,
+                         "cuda_device_selftest: ordinal must be >= 0 and n in 1.." +
+                             std::to_string(kCudaSelftestMaxElements) + " (got ordinal " +
+                             std::to_string(ordinal) + ", n " + std::to_string(n) + ")");
+    }
+    return ND_STATUS(StatusCode::unavailable, kNoBackend);
+}
+
+}  // namespace nd

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# The one script that runs every GPU test and GPU benchmark of NemoDesk on a machine with an NVIDIA GPU.
+#
+#   tools/gpu-check.sh build   (here, on the development machine) configure and build the gpu-only preset
+#                              into build/gpu-only: gpu/ and its tests, CUDA for sm_90, GoogleTest, the CUDA
+#                              runtime and libstdc++ linked statically, so the folder runs on a GPU machine
+#                              that has only the driver. Prints its size and how to carry it there.
+#   tools/gpu-check.sh run     (there) run every executable listed in build/gpu-only/gpu-tests.txt, the GPU
+#                              benchmarks and the probe tool; print a table; exit non-zero on any failure.
+#
+# The run mode needs no CMake, CTest, Qt or network: the build folder lists its executables relative to
+# itself (gpu-tests.txt, gpu-tools.txt) because ctest's absolute paths do not exist on the GPU machine.
+# NEMODESK_GPU_BUILD_DIR overrides the build folder; NEMODESK_JOBS the build's parallel jobs (default 2).
+# When $OUT is set (the lent-machine runner), the full log is also written to $OUT/gpu-check.log.
+set -euo pipefail
+
+mode=${1:-}
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+build_dir=${NEMODESK_GPU_BUILD_DIR:-build/gpu-only}
+per_binary_timeout_s=300
+
+usage() {
+  echo "usage: $0 build|run" >&2
+  exit 2
+}
+
+# --- build ---------------------------------------------------------------------------------------------
+do_build() {
+  local jobs=${NEMODESK_JOBS:-2}
+  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+    if [ "$build_dir" = build/gpu-only ]; then
+      cmake --preset gpu-only -DNEMODESK_CUDA=ON
+    else
+      cmake --preset gpu-only -B "$build_dir" -DNEMODESK_CUDA=ON
+    fi
+  fi
+  cmake --build "$build_dir" -j "$jobs"
+  for list in gpu-tests.txt gpu-tools.txt; do
+    [ -s "$build_dir/$list" ] || { echo "gpu-check: $build_dir/$list is missing after the build" >&2; exit 1; }
+  done
+  # CUDA ON, not the preset's AUTO: a GPU check without the CUDA backend would pass while testing nothing.
+  # A folder configured earlier without CUDA keeps its cache, so ask the built probe.
+  local probe
+  probe="$build_dir/$(head -1 "$build_dir/gpu-tools.txt")"
+  if ! "$probe" --no-selftest | grep -q '^cuda: runtime'; then
+    echo "gpu-check: $build_dir was built without the CUDA backend; remove it and run '$0 build' again" >&2
+    exit 1
+  fi
+  local size_kib
+  size_kib=$(du -sk "$build_dir" | cut -f1)
+  echo
+  echo "gpu-check: $build_dir is $(du -sh "$build_dir" | cut -f1) ($((size_kib / 1024)) MiB; the carry limit is 64 MiB with the tree)"
+  if [ "$size_kib" -gt $((60 * 1024)) ]; then
+    echo "gpu-check: warning: over 60 MiB; the call may be refused" >&2
+  fi
+  echo "gpu-check: now run it on the GPU machine with the device tool:"
+  echo "  run(command=\"tools/gpu-check.sh run\", carry=[\"$build_dir\"], timeout_s=300)"
+}
+
+# --- run -----------------------------------------------------------------------------------------------
+rows=()       # "name|passed|failed|skipped|seconds"
+failures=0
+
+now_s() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# The number on a gtest summary line such as "[  PASSED  ] 12 tests." (0 when absent).
+summary_count() {
+  local tag=$1 log=$2 n
+  n=$(grep -E "^\[  ${tag} *\] [0-9]+ tests?[,.]" "$log" | tail -1 | sed -E 's/^\[[^]]*\] ([0-9]+).*/\1/' || true)
+  echo "${n:-0}"
+}
+
+run_test_binary() {
+  local rel=$1 exe="$build_dir/$1" log start end rc=0
+  log=$(mktemp)
+  echo
+  echo "=== $rel"
+  if [ ! -x "$exe" ]; then
+    echo "gpu-check: $exe is missing or not executable" | tee "$log"
+    rows+=("$rel|0|missing|0|0.0")
+    failures=$((failures + 1))
+    rm -f "$log"
+    return
+  fi
+  start=$(now_s)
+  timeout "$per_binary_timeout_s" "$exe" --gtest_color=no >"$log" 2>&1 || rc=$?
+  end=$(now_s)
+  cat "$log"
+  local passed failed skipped
+  passed=$(summary_count "PASSED" "$log")
+  failed=$(summary_count "FAILED" "$log")
+  skipped=$(summary_count "SKIPPED" "$log")
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    # A crash or a timeout ends the binary before gtest can count it.
+    if [ "$rc" -eq 124 ]; then failed="timeout"; else failed="exit $rc"; fi
+  fi
+  if [ "$rc" -ne 0 ] || [ "$failed" != 0 ]; then failures=$((failures + 1)); fi
+  rows+=("$rel|$passed|$failed|$skipped|$(elapsed "$start" "$end")")
+  rm -f "$log"
+}
+
+run_probe() {
+  local rel=$1 exe="$build_dir/$1" start end rc=0
+  echo
+  echo "=== $rel"
+  start=$(now_s)
+  timeout "$per_binary_timeout_s" "$exe" || rc=$?
+  end=$(now_s)
+  if [ "$rc" -eq 0 ]; then
+    rows+=("$rel|1|0|0|$(elapsed "$start" "$end")")
+  else
+    rows+=("$rel|0|exit $rc|0|$(elapsed "$start" "$end")")
+    failures=$((failures + 1))
+  fi
+}
+
+print_machine() {
+  echo "gpu-check: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname), build folder $build_dir"
+  if command -v nvidia-smi >/dev/null 2>&1; then
+    nvidia-smi -L || true
+    local driver
+    driver=$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -1 || true)
+    echo "driver version: ${driver:-unknown}"
+  else
+    echo "nvidia-smi: not found (no NVIDIA driver on this machine: GPU tests will be skipped)"
+  fi
+}
+
+do_run() {
+  local tests_list="$build_dir/gpu-tests.txt" tools_list="$build_dir/gpu-tools.txt"
+  if [ ! -s "$tests_list" ]; then
+    echo "gpu-check: $tests_list not found: run 'tools/gpu-check.sh build' first and carry $build_dir" >&2
+    exit 2
+  fi
+  print_machine
+
+  local rel
+  while IFS= read -r rel; do
+    if [ -n "$rel" ]; then run_test_binary "$rel"; fi
+  done <"$tests_list"
+
+  echo
+  echo "benchmarks: none yet"
+
+  if [ -s "$tools_list" ]; then
+    while IFS= read -r rel; do
+      if [ -n "$rel" ]; then run_probe "$rel"; fi
+    done <"$tools_list"
+  fi
+
+  echo
+  printf '%-36s | %8s | %10s | %8s | %8s\n' "test binary" passed failed skipped seconds
+  printf '%-36s-+-%8s-+-%10s-+-%8s-+-%8s\n' "$(printf '%.0s-' {1..36})" "--------" "----------" "--------" "--------"
+  local row
+  for row in "${rows[@]}"; do
+    IFS='|' read -r name passed failed skipped seconds <<<"$row"
+    printf '%-36s | %8s | %10s | %8s | %8s\n' "$name" "$passed" "$failed" "$skipped" "$seconds"
+  done
+  echo
+  if [ "$failures" -eq 0 ]; then
+    echo "gpu-check: ok"
+  else
+    echo "gpu-check: FAILED ($failures of ${#rows[@]} binaries)"
+  fi
+  [ "$failures" -eq 0 ]
+}
+
+case "$mode" in
+  build) do_build ;;
+  run)
+    if [ -n "${OUT:-}" ] && [ -d "$OUT" ] && [ -w "$OUT" ]; then
+      # Keep the whole log even when the caller only sees the tail of the output.
+      set -o pipefail
+      do_run 2>&1 | tee "$OUT/gpu-check.log"
+    else
+      do_run
+    fi
+    ;;
+  *) usage ;;
+esac
