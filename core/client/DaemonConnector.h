@@ -34,7 +34,9 @@ Q_SIGNALS:
 
 private:
     void probe();
+    void onProbeFailed(const QString &why);
     void startDaemon();
+    void fail(const QString &message);
     void setState(State state, const QString &detail);
 
     Paths m_paths;
@@ -44,6 +46,9 @@ private:
     qint64 m_startDeadlineMs = 0;
     int m_startTimeoutMs = 15000;
     bool m_startedOne = false;
+    qint64 m_startedPid = 0;
+    // Incremented by every connectToDaemon(): answers to an earlier attempt are ignored.
+    quint64 m_generation = 0;
 };
 
 }  // namespace nd

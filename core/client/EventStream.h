@@ -1,6 +1,8 @@
 #pragma once
 // Client of GET /api/events (Server-Sent Events). Parses the stream into events and reconnects with
-// back-off (0.5 s doubling to 5 s) when the connection drops. Lives on the thread that created it.
+// back-off (0.5 s doubling to 5 s) when the connection drops. A stream that stays silent for longer than
+// three keep-alive periods is treated as dropped (a suspended laptop, a hung daemon). Lives on the thread
+// that created it.
 #include <QByteArray>
 #include <QJsonObject>
 #include <QObject>
@@ -8,6 +10,7 @@
 #include <QTimer>
 
 #include "core/client/Endpoint.h"
+#include "core/client/SseParser.h"
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -20,13 +23,21 @@ public:
     explicit EventStream(Endpoint endpoint, QObject *parent = nullptr);
     ~EventStream() override;
 
+    static constexpr int maxRetryDelayMs = 5000;
+    static constexpr int defaultSilenceTimeoutMs = 45000;
+
     void start();
     void stop();
     bool isConnected() const { return m_connected; }
+    // Where to connect from the next attempt on (the daemon was restarted on another port or token).
+    void setEndpoint(const Endpoint &endpoint) { m_endpoint = endpoint; }
+    const Endpoint &endpoint() const { return m_endpoint; }
+    void setSilenceTimeoutMs(int ms) { m_silenceTimer.setInterval(ms); }
 
 Q_SIGNALS:
     void connected();
-    // The stream ended; `reason` is a sentence for the user. A reconnect is scheduled unless stop() was called.
+    // The stream ended; `reason` is a sentence for the user. A reconnect is scheduled unless stop() was
+    // called.
     void disconnected(const QString &reason);
     // One event: `type` is the SSE event name ("telemetry"), `data` its JSON object.
     void eventReceived(const QString &type, const QJsonObject &data);
@@ -35,13 +46,16 @@ private:
     void connectNow();
     void onReadyRead();
     void onFinished();
-    void dispatchBlock(const QByteArray &block);
+    void onSilence();
+    void scheduleRetry();
 
     Endpoint m_endpoint;
     QNetworkAccessManager *m_network;
     QPointer<QNetworkReply> m_reply;
-    QByteArray m_buffer;
+    SseParser m_parser;
     QTimer m_retryTimer;
+    QTimer m_silenceTimer;
+    QString m_abortReason;  // why we aborted the reply ourselves, for the disconnected() message
     int m_retryDelayMs = 500;
     bool m_connected = false;
     bool m_running = false;

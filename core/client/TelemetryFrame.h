@@ -46,6 +46,7 @@ struct HostReading {
     qint64 memoryTotalMib = 0;
     qint64 memoryUsedMib = 0;
     double loadAvg1m = 0;
+    qint64 memoryAvailableMib = 0;
 };
 
 // GET /api/gpus
@@ -63,8 +64,10 @@ struct TelemetryFrame {
     qint64 timeMs = 0;
     QList<GpuReading> gpus;
     std::optional<HostReading> host;
+    QString gpuError;  // set when no GPU could be read this time (then `gpus` is empty)
 };
 
+// Both fail with a message naming the malformed field ("gpus[1].index: missing or not a number").
 Result<GpuInventory> parseGpuInventory(const QJsonObject &json);
 Result<TelemetryFrame> parseTelemetryFrame(const QJsonObject &json);
 

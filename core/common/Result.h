@@ -14,7 +14,7 @@ struct Error {
 template <typename T>
 class Result {
 public:
-    Result(T value) : m_value(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    Result(T value) : m_value(std::move(value)) {}              // NOLINT(google-explicit-constructor)
     Result(Error error) : m_error(std::move(error.message)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return m_value.has_value(); }
@@ -32,9 +32,12 @@ private:
     QString m_error;
 };
 
-// For operations that return nothing but can fail.
+// For operations that return nothing but can fail. (Not called "Status": that name is gpu/'s
+// nd::Status, and core/ includes both.)
 struct Done {};
-using Status = Result<Done>;
-inline Status success() { return Done{}; }
+using VoidResult = Result<Done>;
+inline VoidResult success() {
+    return Done{};
+}
 
 }  // namespace nd

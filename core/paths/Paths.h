@@ -17,12 +17,12 @@ public:
     QString runtimeDir() const { return m_runtimeDir; }  // daemon.json, daemon.lock
     QString home() const { return m_home; }              // NEMODESK_HOME or "" for XDG
 
-    QString settingsFile() const;  // <config>/settings.json
-    QString tokenFile() const;     // <config>/token (0600)
-    QString runtimeFile() const;   // <runtime>/daemon.json: pid, url, port, token file of the running daemon
-    QString lockFile() const;      // <runtime>/daemon.lock
-    QString logDir() const;        // <data>/logs
-    QString daemonLogFile() const; // <data>/logs/daemon.log
+    QString settingsFile() const;   // <config>/settings.json
+    QString tokenFile() const;      // <config>/token (0600)
+    QString runtimeFile() const;    // <runtime>/daemon.json: pid, url, port, token file of the running daemon
+    QString lockFile() const;       // <runtime>/daemon.lock
+    QString logDir() const;         // <data>/logs
+    QString daemonLogFile() const;  // <data>/logs/daemon.log
 
     // Creates the folders (config and runtime with mode 0700). Returns an error naming the folder.
     bool ensureExists(QString *error) const;

@@ -1,0 +1,173 @@
+// Cli: command dispatch and shared helpers of nemoctl.
+#include "Cli.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <cstdio>
+
+#include "core/client/ApiClient.h"
+#include "core/daemon/RuntimeFile.h"
+
+namespace nd::cli {
+
+const QList<Command> &commands() {
+    static const QList<Command> table{
+        {"daemon", "run the daemon in the foreground (one per user)", &runDaemon},
+        {"gpus", "GPU inventory and latest readings", &runGpus},
+        {"health", "is the daemon up, which version, which telemetry source", &runHealth},
+        {"endpoint", "the daemon's URL and token, for curl and scripts", &runEndpoint},
+        {"stop", "ask the daemon to exit", &runStop},
+    };
+    return table;
+}
+
+namespace {
+
+QString usage() {
+    QString text = QStringLiteral(
+        "Usage: nemoctl <command> [options]\n"
+        "       nemoctl --version | --help | help <command>\n\n"
+        "NemoDesk's command-line client and daemon.\n\nCommands:\n");
+    for (const Command &c : commands())
+        text += QStringLiteral("  %1%2\n")
+                    .arg(QString::fromLatin1(c.name).leftJustified(10), QString::fromLatin1(c.summary));
+    text += QStringLiteral(
+        "\nRun 'nemoctl <command> --help' for a command's options.\n"
+        "Environment: NEMODESK_HOME (everything under one folder), NEMODESK_FAKE_GPUS (synthetic GPUs, e.g. "
+        "2x24576).\n");
+    return text;
+}
+
+const Command *findCommand(const QString &name) {
+    for (const Command &c : commands())
+        if (name == QLatin1StringView(c.name))
+            return &c;
+    return nullptr;
+}
+
+}  // namespace
+
+int dispatch(const QStringList &arguments) {
+    const QString first = arguments.value(1);
+    if (first == QLatin1StringView("--version") || first == QLatin1StringView("-V")) {
+        printOut(QStringLiteral("nemoctl %1\n").arg(QStringLiteral(NEMODESK_VERSION)));
+        return exitOk;
+    }
+    if (first == QLatin1StringView("--help") || first == QLatin1StringView("-h")) {
+        printOut(usage());
+        return exitOk;
+    }
+    if (first == QLatin1StringView("help")) {
+        const QString name = arguments.value(2);
+        if (name.isEmpty()) {
+            printOut(usage());
+            return exitOk;
+        }
+        const Command *command = findCommand(name);
+        if (!command) {
+            printErr(QStringLiteral("unknown command '%1'. Run 'nemoctl --help' for the list.").arg(name));
+            return exitUsage;
+        }
+        return command->run({QStringLiteral("nemoctl ") + name, QStringLiteral("--help")});
+    }
+    if (first.isEmpty()) {
+        std::fputs(usage().toLocal8Bit().constData(), stderr);
+        return exitUsage;
+    }
+    const Command *command = findCommand(first);
+    if (!command) {
+        QStringList names;
+        for (const Command &c : commands())
+            names.append(QString::fromLatin1(c.name));
+        printErr(QStringLiteral("unknown command '%1'. Commands: %2. Run 'nemoctl --help' for more.")
+                     .arg(first, names.join(QStringLiteral(", "))));
+        return exitUsage;
+    }
+    QStringList args = arguments.mid(2);
+    args.prepend(QStringLiteral("nemoctl ") + first);
+    return command->run(args);
+}
+
+int parseOrExit(QCommandLineParser &parser, const QStringList &args, const QString &usageLine,
+                const QString &description) {
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    parser.addOption(help);
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const bool parsed = parser.parse(args);
+    const auto helpText = [&] {
+        // QCommandLineParser's own usage line names the executable only; ours names the command too.
+        QString text = parser.helpText();
+        const qsizetype firstNl = text.indexOf(u'\n');
+        text = QStringLiteral("Usage: %1\n\n%2\n").arg(usageLine, description) + text.sliced(firstNl + 1);
+        return text;
+    };
+    if (parsed && parser.isSet(help)) {
+        printOut(helpText());
+        return exitOk;
+    }
+    if (!parsed) {
+        printErr(QStringLiteral("%1\nUsage: %2 (see --help)").arg(parser.errorText(), usageLine));
+        return exitUsage;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        printErr(QStringLiteral("unexpected argument '%1'\nUsage: %2 (see --help)")
+                     .arg(parser.positionalArguments().first(), usageLine));
+        return exitUsage;
+    }
+    return -1;
+}
+
+void printOut(const QString &text) {
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
+    std::fflush(stdout);
+}
+
+void printErr(const QString &text) {
+    const QByteArray bytes = (QStringLiteral("nemoctl: ") + text + u'\n').toUtf8();
+    std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stderr);
+    std::fflush(stderr);
+}
+
+QString toJsonText(const QJsonObject &object) {
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
+}
+
+Result<QJsonDocument> requestSync(const Endpoint &endpoint, QByteArrayView method, const QString &path,
+                                  int timeoutMs) {
+    ApiClient client(endpoint);
+    QEventLoop loop;
+    Result<QJsonDocument> result = Error{QStringLiteral("no answer")};
+    const auto done = [&](const Result<QJsonDocument> &reply) {
+        result = reply;
+        loop.quit();
+    };
+    if (method == "POST")
+        client.postJson(path, QJsonDocument(QJsonObject{}), &loop, done, timeoutMs);
+    else
+        client.getJson(path, &loop, done, timeoutMs);
+    loop.exec();
+    return result;
+}
+
+Result<RunningDaemon> findRunningDaemon(const Paths &paths, int timeoutMs) {
+    const Result<Endpoint> endpoint = Endpoint::fromRuntimeFile(paths);
+    if (!endpoint.ok())
+        return Error{endpoint.error()};
+    if (!processIsAlive(endpoint->pid))
+        return Error{
+            QStringLiteral("no daemon is running (the runtime file %1 names pid %2, which has exited)")
+                .arg(paths.runtimeFile())
+                .arg(endpoint->pid)};
+    const Result<QJsonDocument> health =
+        requestSync(endpoint.value(), "GET", QStringLiteral("/api/health"), timeoutMs);
+    if (!health.ok())
+        return Error{health.error()};
+    return RunningDaemon{endpoint.value(), health->object()};
+}
+
+}  // namespace nd::cli

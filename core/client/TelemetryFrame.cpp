@@ -1,0 +1,157 @@
+// TelemetryFrame: API JSON to plain structs, checking the fields the views rely on.
+#include "core/client/TelemetryFrame.h"
+
+#include <QJsonArray>
+
+namespace nd {
+
+namespace {
+
+// Collects the first problem; later reads are skipped once one is found.
+class Reader {
+public:
+    explicit Reader(QString what) : m_what(std::move(what)) {}
+
+    bool ok() const { return m_error.isEmpty(); }
+    Error error() const {
+        return Error{QStringLiteral("%1 from the daemon is malformed: %2").arg(m_what, m_error)};
+    }
+    void fail(const QString &path, const QString &problem) {
+        if (ok())
+            m_error = path + QStringLiteral(": ") + problem;
+    }
+
+    double number(const QJsonObject &o, const QString &path, const QString &key) {
+        const QJsonValue v = o.value(key);
+        if (!v.isDouble()) {
+            fail(path + key, QStringLiteral("missing or not a number"));
+            return 0;
+        }
+        return v.toDouble();
+    }
+    qint64 integer(const QJsonObject &o, const QString &path, const QString &key) {
+        return static_cast<qint64>(number(o, path, key));
+    }
+    // null or absent -> empty; anything else must be a number.
+    std::optional<double> optionalNumber(const QJsonObject &o, const QString &path, const QString &key) {
+        const QJsonValue v = o.value(key);
+        if (v.isNull() || v.isUndefined())
+            return std::nullopt;
+        if (!v.isDouble()) {
+            fail(path + key, QStringLiteral("not a number"));
+            return std::nullopt;
+        }
+        return v.toDouble();
+    }
+    std::optional<int> optionalInt(const QJsonObject &o, const QString &path, const QString &key) {
+        const std::optional<double> d = optionalNumber(o, path, key);
+        return d ? std::optional<int>(static_cast<int>(*d)) : std::nullopt;
+    }
+    QString string(const QJsonObject &o, const QString &key) { return o.value(key).toString(); }
+    QJsonArray array(const QJsonObject &o, const QString &path, const QString &key) {
+        const QJsonValue v = o.value(key);
+        if (!v.isArray())
+            fail(path + key, QStringLiteral("missing or not an array"));
+        return v.toArray();
+    }
+
+private:
+    QString m_what;
+    QString m_error;
+};
+
+GpuReading readGpu(Reader &r, const QJsonObject &o, const QString &path) {
+    GpuReading g;
+    g.index = static_cast<int>(r.integer(o, path, QStringLiteral("index")));
+    g.timeMs = r.integer(o, path, QStringLiteral("time_ms"));
+    g.memoryTotalMib = r.integer(o, path, QStringLiteral("memory_total_mib"));
+    g.memoryUsedMib = r.integer(o, path, QStringLiteral("memory_used_mib"));
+    g.utilizationGpuPct = r.optionalNumber(o, path, QStringLiteral("utilization_gpu_pct"));
+    g.utilizationMemoryPct = r.optionalNumber(o, path, QStringLiteral("utilization_memory_pct"));
+    g.temperatureC = r.optionalNumber(o, path, QStringLiteral("temperature_c"));
+    g.powerW = r.optionalNumber(o, path, QStringLiteral("power_w"));
+    g.clockSmMhz = r.optionalInt(o, path, QStringLiteral("clock_sm_mhz"));
+    g.clockMemMhz = r.optionalInt(o, path, QStringLiteral("clock_mem_mhz"));
+    g.fanPct = r.optionalInt(o, path, QStringLiteral("fan_pct"));
+    g.processCount = static_cast<int>(o.value(QStringLiteral("processes")).toArray().size());
+    g.synthetic = o.value(QStringLiteral("synthetic")).toBool();
+    return g;
+}
+
+std::optional<HostReading> readHost(Reader &r, const QJsonValue &v) {
+    if (!v.isObject())
+        return std::nullopt;
+    const QJsonObject o = v.toObject();
+    const QString path = QStringLiteral("host.");
+    HostReading h;
+    h.timeMs = r.integer(o, path, QStringLiteral("time_ms"));
+    h.cpuPct = r.number(o, path, QStringLiteral("cpu_pct"));
+    h.cpuCount = static_cast<int>(r.integer(o, path, QStringLiteral("cpu_count")));
+    h.memoryTotalMib = r.integer(o, path, QStringLiteral("memory_total_mib"));
+    h.memoryUsedMib = r.integer(o, path, QStringLiteral("memory_used_mib"));
+    h.loadAvg1m = r.number(o, path, QStringLiteral("load_avg_1m"));
+    h.memoryAvailableMib =
+        o.value(QStringLiteral("memory_available_mib")).toInteger(h.memoryTotalMib - h.memoryUsedMib);
+    return h;
+}
+
+}  // namespace
+
+Result<GpuInventory> parseGpuInventory(const QJsonObject &json) {
+    Reader r(QStringLiteral("the GPU inventory"));
+    GpuInventory inventory;
+    inventory.source = r.string(json, QStringLiteral("source"));
+    if (inventory.source.isEmpty())
+        r.fail(QStringLiteral("source"), QStringLiteral("missing"));
+    inventory.message = r.string(json, QStringLiteral("message"));
+    inventory.driverVersion = r.string(json, QStringLiteral("driver_version"));
+    const QJsonArray gpus = r.array(json, QString(), QStringLiteral("gpus"));
+    for (qsizetype i = 0; i < gpus.size() && r.ok(); ++i) {
+        const QString path = QStringLiteral("gpus[%1].").arg(i);
+        if (!gpus[i].isObject()) {
+            r.fail(path.chopped(1), QStringLiteral("not an object"));
+            break;
+        }
+        const QJsonObject o = gpus[i].toObject();
+        GpuDevice d;
+        d.index = static_cast<int>(r.integer(o, path, QStringLiteral("index")));
+        d.name = r.string(o, QStringLiteral("name"));
+        d.uuid = r.string(o, QStringLiteral("uuid"));
+        d.pciBusId = r.string(o, QStringLiteral("pci_bus_id"));
+        d.memoryTotalMib = r.integer(o, path, QStringLiteral("memory_total_mib"));
+        d.computeCapability = r.string(o, QStringLiteral("compute_capability"));
+        d.powerLimitW = r.optionalNumber(o, path, QStringLiteral("power_limit_w"));
+        d.synthetic = o.value(QStringLiteral("synthetic")).toBool();
+        const QJsonValue sample = o.value(QStringLiteral("sample"));
+        if (sample.isObject())
+            d.latest = readGpu(r, sample.toObject(), path + QStringLiteral("sample."));
+        inventory.gpus.append(d);
+    }
+    inventory.host = readHost(r, json.value(QStringLiteral("host")));
+    if (!r.ok())
+        return r.error();
+    return inventory;
+}
+
+Result<TelemetryFrame> parseTelemetryFrame(const QJsonObject &json) {
+    Reader r(QStringLiteral("a telemetry event"));
+    TelemetryFrame frame;
+    frame.source = r.string(json, QStringLiteral("source"));
+    frame.timeMs = r.integer(json, QString(), QStringLiteral("time_ms"));
+    frame.gpuError = r.string(json, QStringLiteral("gpu_error"));
+    const QJsonArray gpus = r.array(json, QString(), QStringLiteral("gpus"));
+    for (qsizetype i = 0; i < gpus.size() && r.ok(); ++i) {
+        const QString path = QStringLiteral("gpus[%1].").arg(i);
+        if (!gpus[i].isObject()) {
+            r.fail(path.chopped(1), QStringLiteral("not an object"));
+            break;
+        }
+        frame.gpus.append(readGpu(r, gpus[i].toObject(), path));
+    }
+    frame.host = readHost(r, json.value(QStringLiteral("host")));
+    if (!r.ok())
+        return r.error();
+    return frame;
+}
+
+}  // namespace nd

@@ -1,0 +1,134 @@
+// ApiServer: routes of the daemon API.
+#include "core/daemon/ApiServer.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QTimer>
+
+#include <exception>
+
+#include "core/auth/Token.h"
+#include "core/telemetry/TelemetryJson.h"
+#include "core/telemetry/TelemetryService.h"
+
+namespace nd {
+
+namespace {
+Q_LOGGING_CATEGORY(lcApi, "nemodesk.api")
+}  // namespace
+
+ApiServer::ApiServer(Context context, TelemetryService *telemetry, HttpServerOptions httpOptions,
+                     SseHub::Options sseOptions, QObject *parent)
+    : QObject(parent)
+    , m_context(std::move(context))
+    , m_telemetry(telemetry)
+    , m_http(new HttpServer([this](const HttpRequest &r) { return handle(r); }, httpOptions, this))
+    , m_hub(new SseHub(sseOptions, this)) {
+    m_router.add("GET", "/api/health", [this](const HttpRequest &, const RouteParams &) { return health(); });
+    m_router.add("GET", "/api/gpus", [this](const HttpRequest &, const RouteParams &) { return gpus(); });
+    m_router.add("GET", "/api/events", [this](const HttpRequest &, const RouteParams &) { return events(); });
+    m_router.add("POST", "/api/shutdown",
+                 [this](const HttpRequest &, const RouteParams &) { return shutdown(); });
+
+    connect(m_telemetry, &TelemetryService::sampleReady, this, &ApiServer::onSample);
+    connect(m_hub, &SseHub::clientDropped, this, [](const QString &peer, qint64 unsent) {
+        qCWarning(lcApi, "dropped event-stream client %s: it stopped reading (%lld bytes unsent)",
+                  qUtf8Printable(peer), static_cast<long long>(unsent));
+    });
+    if (const TelemetrySnapshot *latest = m_telemetry->latest())
+        onSample(*latest);
+}
+
+ApiServer::~ApiServer() = default;
+
+Result<quint16> ApiServer::listen(quint16 port) {
+    return m_http->listen(QHostAddress::LocalHost, port);
+}
+
+void ApiServer::close() {
+    m_http->close();
+    m_hub->closeAll();
+    m_http->closeAllConnections();
+}
+
+HttpResponse ApiServer::handle(const HttpRequest &request) {
+    // Authentication comes before routing, so that without the token nothing about the API (not even
+    // which routes exist) can be learnt.
+    const QByteArray authorization = request.header("authorization");
+    const bool hasBearer = authorization.size() > 7 && authorization.first(7).toLower() == "bearer ";
+    if (!hasBearer || !tokensEqual(authorization.sliced(7).trimmed(), m_context.token)) {
+        HttpResponse response = HttpResponse::error(
+            401, "unauthorized",
+            QStringLiteral("%1 bearer token: send 'Authorization: Bearer <token>' with the token from %2")
+                .arg(hasBearer ? QStringLiteral("wrong") : QStringLiteral("missing"), m_context.tokenFile));
+        response.setHeader("WWW-Authenticate", "Bearer realm=\"nemodesk\"");
+        return response;
+    }
+    try {
+        return m_router.route(request);
+    } catch (const std::exception &e) {
+        qCCritical(lcApi, "%s %s failed: %s", request.method.constData(), request.path.constData(), e.what());
+        return HttpResponse::error(
+            500, "internal",
+            QStringLiteral("%1 %2 failed: %3")
+                .arg(QString::fromLatin1(request.method), QString::fromUtf8(request.path),
+                     QString::fromLocal8Bit(e.what())));
+    }
+}
+
+HttpResponse ApiServer::health() const {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const TelemetryInventory &inventory = m_telemetry->inventory();
+    const QJsonObject telemetry{
+        {QStringLiteral("source"), QString::fromLatin1(telemetry_source_name(inventory.source))},
+        {QStringLiteral("message"), QString::fromStdString(inventory.message)},
+        {QStringLiteral("gpu_count"), static_cast<int>(inventory.gpus.size())},
+        {QStringLiteral("interval_ms"), m_telemetry->intervalMs()},
+    };
+    return HttpResponse::json(
+        200,
+        QJsonObject{
+            {QStringLiteral("status"), QStringLiteral("ok")},
+            {QStringLiteral("version"), QStringLiteral(NEMODESK_VERSION)},
+            {QStringLiteral("api_version"), apiVersion},
+            {QStringLiteral("pid"), QCoreApplication::applicationPid()},
+            {QStringLiteral("started_at_ms"), m_context.startedAtMs},
+            {QStringLiteral("uptime_s"), static_cast<double>(now - m_context.startedAtMs) / 1000.0},
+            {QStringLiteral("home"), m_context.home.isEmpty() ? QJsonValue() : QJsonValue(m_context.home)},
+            {QStringLiteral("log_file"), m_context.logFile},
+            {QStringLiteral("telemetry"), telemetry},
+        });
+}
+
+HttpResponse ApiServer::gpus() const {
+    return HttpResponse::json(200, gpusResponseToJson(m_telemetry->inventory(), m_telemetry->latest()));
+}
+
+HttpResponse ApiServer::events() {
+    return HttpResponse::eventStream([this](HttpConnection *connection) {
+        m_hub->addClient(connection);
+        // The latest state at once: a new client need not wait an interval to show something.
+        if (!m_latestFrame.isEmpty())
+            m_hub->sendTo(connection, "telemetry", m_latestFrameId, m_latestFrame);
+    });
+}
+
+HttpResponse ApiServer::shutdown() {
+    qCInfo(lcApi, "shutdown requested through the API");
+    // Queued: the response is written (and the connection closing) before the daemon starts to stop.
+    QTimer::singleShot(0, this, [this] { Q_EMIT shutdownRequested(); });
+    HttpResponse response =
+        HttpResponse::json(202, QJsonObject{{QStringLiteral("status"), QStringLiteral("stopping")},
+                                            {QStringLiteral("pid"), QCoreApplication::applicationPid()}});
+    return response;
+}
+
+void ApiServer::onSample(const TelemetrySnapshot &snapshot) {
+    m_latestFrame =
+        QJsonDocument(telemetryFrameToJson(m_telemetry->source(), snapshot)).toJson(QJsonDocument::Compact);
+    m_latestFrameId = m_hub->broadcast("telemetry", m_latestFrame);
+}
+
+}  // namespace nd

@@ -1,0 +1,65 @@
+#pragma once
+// The daemon's HTTP API (docs/API.md): bearer-token authentication in front of every route, the routes
+// themselves, and the `telemetry` event stream fed by the TelemetryService. Lives on the main thread.
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+#include "core/common/Result.h"
+#include "core/http/HttpServer.h"
+#include "core/http/Router.h"
+#include "core/http/SseHub.h"
+
+namespace nd {
+
+class TelemetryService;
+struct TelemetrySnapshot;
+
+class ApiServer : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int apiVersion = 1;
+
+    struct Context {
+        QByteArray token;
+        QString tokenFile;  // named in 401 messages so a person knows where the token is
+        QString home;       // NEMODESK_HOME, or empty
+        QString logFile;
+        qint64 startedAtMs = 0;
+    };
+
+    ApiServer(Context context, TelemetryService *telemetry, HttpServerOptions httpOptions = {},
+              SseHub::Options sseOptions = {}, QObject *parent = nullptr);
+    ~ApiServer() override;
+
+    // Listens on 127.0.0.1 only: the API is for this machine's user.
+    Result<quint16> listen(quint16 port);
+    // Stops accepting and closes every connection (streams included) after its queued output.
+    void close();
+    int connectionCount() const { return m_http->connectionCount(); }
+    const SseHub &events() const { return *m_hub; }
+
+    // Authentication, then routing. What every connection calls; public so tests can call it directly.
+    HttpResponse handle(const HttpRequest &request);
+
+Q_SIGNALS:
+    // POST /api/shutdown was answered; the daemon should exit.
+    void shutdownRequested();
+
+private:
+    HttpResponse health() const;
+    HttpResponse gpus() const;
+    HttpResponse events();
+    HttpResponse shutdown();
+    void onSample(const TelemetrySnapshot &snapshot);
+
+    Context m_context;
+    TelemetryService *m_telemetry;
+    Router m_router;
+    HttpServer *m_http;
+    SseHub *m_hub;
+    QByteArray m_latestFrame;  // JSON of the latest `telemetry` event, sent to new stream clients at once
+    quint64 m_latestFrameId = 0;
+};
+
+}  // namespace nd

@@ -1,0 +1,196 @@
+// Daemon: start-up and shutdown order. Start-up fails early and loudly: a daemon that runs with a
+// setting it silently replaced is worse than one that says what to fix.
+#include "core/daemon/Daemon.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QTimer>
+
+#include "core/auth/Token.h"
+#include "core/daemon/ApiServer.h"
+#include "core/daemon/DaemonLog.h"
+#include "core/daemon/RuntimeFile.h"
+#include "core/daemon/SignalWatcher.h"
+#include "core/telemetry/TelemetryService.h"
+
+namespace nd {
+
+namespace {
+Q_LOGGING_CATEGORY(lcDaemon, "nemodesk.daemon")
+
+// How long shutdown waits for connections to send what is queued for them.
+constexpr int drainTimeoutMs = 2000;
+// The latest the runtime file is written when the first telemetry sample is late.
+constexpr int publishDeadlineMs = 2000;
+}  // namespace
+
+Daemon::Daemon(Options options, QObject *parent) : QObject(parent), m_options(std::move(options)) {}
+
+Daemon::~Daemon() {
+    if (m_api)
+        RuntimeInfo::removeIfOwnedBy(m_options.paths.runtimeFile(), QCoreApplication::applicationPid());
+    delete m_api;
+    delete m_telemetry;  // stops and joins the sampler thread
+    m_lock.reset();
+    if (m_logInstalled)
+        DaemonLog::uninstall();
+}
+
+Daemon::StartResult Daemon::fail(const QString &message) {
+    if (m_logInstalled)
+        qCCritical(lcDaemon, "not starting: %s", qUtf8Printable(message));
+    return StartResult{StartResult::Kind::failed, message, m_logInstalled};
+}
+
+Daemon::StartResult Daemon::start() {
+    const Paths &paths = m_options.paths;
+    QString error;
+    if (!paths.ensureExists(&error))
+        return fail(error);
+
+    // One daemon per user. staleLockTime 0: a lock is stale only when its process is gone (a kill -9
+    // leaves one behind); with Qt's default of 30 s a second daemon would take a live daemon's lock.
+    m_lock = std::make_unique<QLockFile>(paths.lockFile());
+    m_lock->setStaleLockTime(0);
+    if (!m_lock->tryLock(0)) {
+        if (m_lock->error() == QLockFile::LockFailedError) {
+            qint64 pid = 0;
+            QString host;
+            QString app;
+            m_lock->getLockInfo(&pid, &host, &app);
+            const Result<RuntimeInfo> running = RuntimeInfo::read(paths.runtimeFile());
+            const QString where =
+                running.ok() && running->pid == pid ? running->url : QStringLiteral("starting");
+            return StartResult{
+                StartResult::Kind::alreadyRunning,
+                QStringLiteral("a daemon is already running (pid %1, %2)").arg(pid).arg(where)};
+        }
+        return fail(QStringLiteral("cannot take the daemon lock %1 (check the folder's permissions)")
+                        .arg(paths.lockFile()));
+    }
+
+    const VoidResult logged = DaemonLog::install(paths.daemonLogFile());
+    if (!logged.ok())
+        return fail(logged.error());
+    m_logInstalled = true;
+    const qint64 startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    qCInfo(lcDaemon, "nemoctl daemon %s starting (pid %lld)", NEMODESK_VERSION,
+           static_cast<long long>(QCoreApplication::applicationPid()));
+
+    const Result<Settings> settings = Settings::load(paths.settingsFile());
+    if (!settings.ok())
+        return fail(settings.error());
+    m_settings = settings.value();
+
+    QStringList warnings;
+    const Result<QByteArray> token = TokenFile::loadOrCreate(paths.tokenFile(), &warnings);
+    for (const QString &w : warnings)
+        qCWarning(lcDaemon, "%s", qUtf8Printable(w));
+    if (!token.ok())
+        return fail(token.error());
+
+    TelemetryService::Options telemetryOptions;
+    telemetryOptions.telemetry.fake_spec = m_options.fakeGpuSpec.toStdString();
+    telemetryOptions.intervalMs = m_settings.telemetryIntervalMs;
+    m_telemetry = new TelemetryService(telemetryOptions);
+    const VoidResult telemetryStarted = m_telemetry->start();
+    if (!telemetryStarted.ok()) {
+        const QString what = m_options.fakeGpuSpec.isEmpty()
+                                 ? telemetryStarted.error()
+                                 : QStringLiteral("NEMODESK_FAKE_GPUS=%1: %2")
+                                       .arg(m_options.fakeGpuSpec, telemetryStarted.error());
+        return fail(what);
+    }
+    const TelemetryInventory &inventory = m_telemetry->inventory();
+    qCInfo(lcDaemon, "telemetry: %s, %d GPU(s): %s", telemetry_source_name(inventory.source),
+           static_cast<int>(inventory.gpus.size()), inventory.message.c_str());
+
+    ApiServer::Context context;
+    context.token = token.value();
+    context.tokenFile = paths.tokenFile();
+    context.home = paths.home();
+    context.logFile = paths.daemonLogFile();
+    context.startedAtMs = startedAtMs;
+    m_api = new ApiServer(context, m_telemetry);
+    connect(m_api, &ApiServer::shutdownRequested, this, &Daemon::stop);
+    const int wantedPort = m_options.port.value_or(m_settings.daemonPort);
+    const Result<quint16> port = m_api->listen(static_cast<quint16>(wantedPort));
+    if (!port.ok()) {
+        const QString hint = wantedPort != 0 ? QStringLiteral(
+                                                   " (another program uses it? set daemon.port to 0 in "
+                                                   "%1 to take a free port)")
+                                                   .arg(paths.settingsFile())
+                                             : QString();
+        return fail(port.error() + hint);
+    }
+    m_port = port.value();
+
+    m_signals = new SignalWatcher(this);
+    if (!m_signals->install(&error))
+        return fail(error);
+    connect(m_signals, &SignalWatcher::terminationRequested, this, [this](int signalNumber) {
+        qCInfo(lcDaemon, "signal %d received: shutting down", signalNumber);
+        stop();
+    });
+
+    m_runtime.pid = QCoreApplication::applicationPid();
+    m_runtime.port = m_port;
+    m_runtime.url = QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+    m_runtime.tokenFile = paths.tokenFile();
+    m_runtime.version = QStringLiteral(NEMODESK_VERSION);
+    m_runtime.startedAtMs = startedAtMs;
+    // Clients find the daemon through the runtime file; publishing it once the first sample is in means
+    // their first GET /api/gpus already has readings. The timer covers a first sample that never comes.
+    if (m_telemetry->latest()) {
+        publish();
+    } else {
+        connect(m_telemetry, &TelemetryService::sampleReady, this, &Daemon::publish);
+        QTimer::singleShot(publishDeadlineMs, this, &Daemon::publish);
+    }
+    return StartResult{StartResult::Kind::started, {}};
+}
+
+void Daemon::publish() {
+    if (m_published || m_stopping)
+        return;
+    m_published = true;
+    disconnect(m_telemetry, &TelemetryService::sampleReady, this, &Daemon::publish);
+    const VoidResult written = m_runtime.write(m_options.paths.runtimeFile());
+    if (!written.ok()) {
+        qCCritical(lcDaemon, "%s; stopping, since no client could find this daemon",
+                   qUtf8Printable(written.error()));
+        m_exitCode = 1;
+        stop();
+        return;
+    }
+    qCInfo(lcDaemon, "listening on %s (token in %s, runtime file %s)", qUtf8Printable(m_runtime.url),
+           qUtf8Printable(m_runtime.tokenFile), qUtf8Printable(m_options.paths.runtimeFile()));
+}
+
+void Daemon::stop() {
+    if (m_stopping || !m_api)
+        return;
+    m_stopping = true;
+    // Clients stop finding us first, then the connections close after what is queued for them.
+    RuntimeInfo::removeIfOwnedBy(m_options.paths.runtimeFile(), QCoreApplication::applicationPid());
+    m_api->close();
+    auto *poll = new QTimer(this);
+    m_stopClock.start();
+    connect(poll, &QTimer::timeout, this, [this, poll] {
+        if (m_api->connectionCount() > 0 && m_stopClock.elapsed() < drainTimeoutMs)
+            return;
+        poll->stop();
+        poll->deleteLater();
+        finishStop();
+    });
+    poll->start(20);
+}
+
+void Daemon::finishStop() {
+    qCInfo(lcDaemon, "stopped");
+    Q_EMIT finished();
+}
+
+}  // namespace nd
