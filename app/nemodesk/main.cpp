@@ -1,0 +1,70 @@
+// nemodesk: the NemoDesk GUI. Composition root: reads the paths, finds nemoctl, builds the GPU model, the
+// connection controller and the main window, and starts connecting (which starts the daemon when none
+// runs). No logic lives here.
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <cstdio>
+#include <cstring>
+
+#include "core/paths/Paths.h"
+#include "ui/MainWindow.h"
+#include "ui/common/AppIcon.h"
+#include "ui/controllers/ConnectionController.h"
+#include "ui/models/GpuTableModel.h"
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// The nemoctl shipped next to this executable (build tree and installs keep them together); otherwise
+// the first one on PATH. Empty when there is none: the GUI then connects only to a running daemon.
+QString findNemoctl() {
+    const QString sibling = QDir(QCoreApplication::applicationDirPath()).filePath(u"nemoctl"_s);
+    const QFileInfo info(sibling);
+    if (info.isFile() && info.isExecutable()) {
+        return info.absoluteFilePath();
+    }
+    return QStandardPaths::findExecutable(u"nemoctl"_s);
+}
+
+}  // namespace
+
+int main(int argc, char *argv[]) {
+    // Answered before QApplication exists, so that it works without a display.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--version") == 0) {
+            std::printf("nemodesk %s\n", NEMODESK_VERSION);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::printf(
+                "Usage: nemodesk [--version]\n"
+                "The NemoDesk desktop: live GPU status and the job queue. Starts the daemon (nemoctl "
+                "daemon)\n"
+                "when none is running.\n\n"
+                "Environment:\n"
+                "  NEMODESK_HOME=<dir>        keep settings, data and runtime files under <dir>\n"
+                "  NEMODESK_FAKE_GPUS=2x24576 a daemon started from here shows synthetic GPUs\n");
+            return 0;
+        }
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(u"nemodesk"_s);
+    QApplication::setApplicationDisplayName(u"NemoDesk"_s);
+    QApplication::setOrganizationName(u"NemoDesk"_s);
+    QApplication::setOrganizationDomain(u"nemodesk.org"_s);
+    QApplication::setApplicationVersion(QString::fromLatin1(NEMODESK_VERSION));
+    QApplication::setDesktopFileName(u"nemodesk"_s);
+    QApplication::setWindowIcon(nd::appIcon());
+
+    nd::GpuTableModel model;
+    nd::ConnectionController controller(nd::Paths::fromEnvironment(), findNemoctl(), &model);
+    nd::MainWindow window(&model, &controller);
+    window.show();
+    controller.start();
+    return QApplication::exec();
+}

@@ -1,0 +1,204 @@
+// Main window layout and wiring (see MainWindow.h).
+#include "ui/MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+#include "ui/common/Colors.h"
+#include "ui/common/Formatting.h"
+#include "ui/models/GpuTableModel.h"
+#include "ui/widgets/ConnectionBanner.h"
+#include "ui/widgets/ConnectionIndicator.h"
+#include "ui/widgets/GpuStatusPanel.h"
+
+using namespace Qt::StringLiterals;
+
+namespace nd {
+
+MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, QWidget *parent)
+    : QMainWindow(parent)
+    , m_model(model)
+    , m_controller(controller)
+    , m_banner(new ConnectionBanner(this))
+    , m_panel(new GpuStatusPanel(model, this))
+    , m_table(new QTableView(this))
+    , m_splitter(new QSplitter(Qt::Vertical, this))
+    , m_indicator(new ConnectionIndicator(this))
+    , m_summary(new QLabel(this)) {
+    setWindowTitle(u"NemoDesk"_s);
+    resize(1200, 780);
+
+    m_table->setObjectName(u"gpuTable"_s);
+    m_table->setModel(m_model);
+    m_table->setAlternatingRowColors(true);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(GpuTableModel::Columns::name, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    m_table->setMinimumHeight(90);
+
+    m_splitter->addWidget(m_panel);
+    m_splitter->addWidget(m_table);
+    m_splitter->setStretchFactor(0, 4);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->setSizes({560, 150});
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(16, 12, 16, 8);
+    layout->setSpacing(10);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
+
+    statusBar()->addWidget(m_indicator);
+    statusBar()->addPermanentWidget(m_summary);
+    m_summary->setContentsMargins(6, 0, 6, 0);
+    createMenus();
+
+    connect(m_banner, &ConnectionBanner::retryRequested, m_controller, &ConnectionController::retry);
+    connect(m_controller, &ConnectionController::stateChanged, this, &MainWindow::onConnectionState);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateSummary);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateTableVisibility);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &MainWindow::updateSummary);
+    connect(m_model, &GpuTableModel::inventoryChanged, this, &MainWindow::updateTableVisibility);
+    connect(m_model, &GpuTableModel::freshnessChanged, this, &MainWindow::updateSummary);
+
+    onConnectionState(m_controller->state(), m_controller->detail());
+    updateSummary();
+    updateTableVisibility();
+}
+
+void MainWindow::createMenus() {
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *quit = file->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setMenuRole(QAction::QuitRole);
+    quit->setStatusTip(tr("Close NemoDesk (the daemon and its jobs keep running)"));
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *about = help->addAction(tr("&About NemoDesk"));
+    about->setMenuRole(QAction::AboutRole);
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    QAction *aboutQt = help->addAction(tr("About &Qt"));
+    aboutQt->setMenuRole(QAction::AboutQtRole);
+    connect(aboutQt, &QAction::triggered, this, [this] { QMessageBox::aboutQt(this); });
+}
+
+void MainWindow::onConnectionState(ConnectionController::State state, const QString &rawDetail) {
+    using State = ConnectionController::State;
+    const QString detail = fmt::sentence(rawDetail);
+    const QString url = m_controller->apiUrl().toString();
+    switch (state) {
+        case State::idle:
+            m_indicator->setStatus(colors::host(), tr("Not connected"), detail);
+            m_banner->hide();
+            break;
+        case State::connecting:
+            m_indicator->setStatus(colors::pending(), tr("Connecting…"), detail);
+            break;
+        case State::startingDaemon:
+            m_indicator->setStatus(colors::pending(), tr("Starting the daemon…"), detail);
+            break;
+        case State::loading:
+            m_indicator->setStatus(colors::pending(), tr("Loading from %1…").arg(url), detail);
+            break;
+        case State::connected:
+            m_indicator->setStatus(
+                colors::ok(), tr("Connected to %1").arg(url),
+                tr("Daemon %1, pid %2").arg(m_controller->daemonVersion()).arg(m_controller->daemonPid()));
+            m_banner->hide();
+            break;
+        case State::reconnecting:
+            m_indicator->setStatus(colors::pending(), tr("Reconnecting to %1…").arg(url), detail);
+            m_banner->showMessage(ConnectionBanner::Severity::warning,
+                                  tr("Connection to the daemon lost: reconnecting…"), detail);
+            break;
+        case State::unreachable:
+            m_indicator->setStatus(colors::problem(), tr("Daemon unreachable"), detail);
+            m_banner->showMessage(ConnectionBanner::Severity::error, tr("Cannot reach the NemoDesk daemon"),
+                                  detail);
+            break;
+    }
+}
+
+void MainWindow::updateSummary() {
+    QStringList parts;
+    for (const GpuDevice &gpu : m_model->gpus()) {
+        parts << fmt::gpuSummary(gpu);
+    }
+    if (parts.isEmpty() && m_model->hasInventory()) {
+        parts << tr("No GPU: CPU only");
+    }
+    m_summary->setText(parts.join(u"    "_s));
+    m_summary->setEnabled(m_model->freshness() == GpuTableModel::Freshness::live);
+    m_summary->setToolTip(m_model->freshness() == GpuTableModel::Freshness::live
+                              ? tr("Latest reading of each GPU")
+                              : tr("Stale: the last values received before the connection dropped"));
+}
+
+void MainWindow::updateTableVisibility() {
+    // With no GPU the panel explains why; an empty table under it would only add noise.
+    const bool show = !m_model->hasInventory() || m_model->rowCount() > 0;
+    m_table->setVisible(show);
+    if (!show || m_model->rowCount() == 0) {
+        return;
+    }
+    // Give the table the height of its rows (up to eight) and the chart the rest; the splitter still
+    // lets the user choose otherwise.
+    const int rows = std::min(m_model->rowCount(), 8);
+    const int wanted = m_table->horizontalHeader()->sizeHint().height() +
+                       rows * m_table->verticalHeader()->defaultSectionSize() + 2 * m_table->frameWidth() + 4;
+    const QList<int> sizes = m_splitter->sizes();
+    int total = 0;
+    for (int size : sizes) {
+        total += size;
+    }
+    if (total <= wanted) {
+        total = 710;  // not laid out yet: the default window's share
+    }
+    m_splitter->setSizes({total - wanted, wanted});
+}
+
+QString MainWindow::gpuSummaryText() const {
+    return m_summary->text();
+}
+
+void MainWindow::showAbout() {
+    const QString daemonVersion =
+        m_controller->daemonVersion().isEmpty() ? tr("not connected") : m_controller->daemonVersion();
+    const QString url =
+        m_controller->apiUrl().isEmpty() ? tr("not connected") : m_controller->apiUrl().toString();
+    QMessageBox::about(
+        this, tr("About NemoDesk"),
+        tr("<h3>NemoDesk %1</h3>"
+           "<p>A desk for AI work on your own NVIDIA GPUs: a personal job queue, Nemotron inference on CUDA "
+           "and live GPU monitoring.</p>"
+           "<table>"
+           "<tr><td>Daemon version:&nbsp;</td><td>%2</td></tr>"
+           "<tr><td>API:&nbsp;</td><td>%3</td></tr>"
+           "<tr><td>Telemetry:&nbsp;</td><td>%4</td></tr>"
+           "<tr><td>Qt:&nbsp;</td><td>%5</td></tr>"
+           "</table>")
+            .arg(QApplication::applicationVersion().toHtmlEscaped(), daemonVersion.toHtmlEscaped(),
+                 url.toHtmlEscaped(),
+                 (m_model->source().isEmpty() ? tr("unknown") : m_model->source()).toHtmlEscaped(),
+                 QString::fromLatin1(qVersion())));
+}
+
+}  // namespace nd

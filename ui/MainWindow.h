@@ -1,0 +1,48 @@
+#pragma once
+// The main window: lays out and wires, nothing more. A connection banner (with Retry) over the GPU
+// overview (status panel above, table below), a status bar with the connection state and a per-GPU
+// summary, File → Quit and Help → About. State and data come from the controller and the model it feeds.
+#include <QMainWindow>
+
+#include "ui/controllers/ConnectionController.h"
+
+class QLabel;
+class QSplitter;
+class QTableView;
+
+namespace nd {
+
+class ConnectionBanner;
+class ConnectionIndicator;
+class GpuStatusPanel;
+class GpuTableModel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    MainWindow(GpuTableModel *model, ConnectionController *controller, QWidget *parent = nullptr);
+
+    // For tests.
+    const ConnectionBanner *banner() const { return m_banner; }
+    const ConnectionIndicator *indicator() const { return m_indicator; }
+    const GpuStatusPanel *statusPanel() const { return m_panel; }
+    QString gpuSummaryText() const;
+
+private:
+    void onConnectionState(ConnectionController::State state, const QString &detail);
+    void updateSummary();
+    void updateTableVisibility();
+    void showAbout();
+    void createMenus();
+
+    GpuTableModel *m_model;
+    ConnectionController *m_controller;
+    ConnectionBanner *m_banner;
+    GpuStatusPanel *m_panel;
+    QTableView *m_table;
+    QSplitter *m_splitter;
+    ConnectionIndicator *m_indicator;
+    QLabel *m_summary;
+};
+
+}  // namespace nd
