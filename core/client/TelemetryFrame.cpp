@@ -3,9 +3,16 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 namespace nd {
 
 namespace {
+
+constexpr qint64 kMaxGpuIndex = 4095;
+constexpr qint64 kMaxCpuCount = 1 << 20;
 
 // Collects the first problem; later reads are skipped once one is found.
 class Reader {
@@ -27,10 +34,19 @@ public:
             fail(path + key, QStringLiteral("missing or not a number"));
             return 0;
         }
+        if (!std::isfinite(v.toDouble())) {
+            fail(path + key, QStringLiteral("not a finite number"));
+            return 0;
+        }
         return v.toDouble();
     }
-    qint64 integer(const QJsonObject &o, const QString &path, const QString &key) {
-        return static_cast<qint64>(number(o, path, key));
+    // Whole numbers are range-checked before the cast: a double outside the target type's range is
+    // undefined behaviour to convert, and a daemon (or anything on its port) must not be able to cause
+    // that in the GUI. 2^53 is where doubles stop representing every integer.
+    qint64 integer(const QJsonObject &o, const QString &path, const QString &key, qint64 lo = 0,
+                   qint64 hi = kMaxExactInteger) {
+        const double d = number(o, path, key);
+        return ok() ? checkedInteger(d, path + key, lo, hi) : 0;
     }
     // null or absent -> empty; anything else must be a number.
     std::optional<double> optionalNumber(const QJsonObject &o, const QString &path, const QString &key) {
@@ -41,11 +57,17 @@ public:
             fail(path + key, QStringLiteral("not a number"));
             return std::nullopt;
         }
+        if (!std::isfinite(v.toDouble())) {
+            fail(path + key, QStringLiteral("not a finite number"));
+            return std::nullopt;
+        }
         return v.toDouble();
     }
     std::optional<int> optionalInt(const QJsonObject &o, const QString &path, const QString &key) {
         const std::optional<double> d = optionalNumber(o, path, key);
-        return d ? std::optional<int>(static_cast<int>(*d)) : std::nullopt;
+        if (!d || !ok())
+            return std::nullopt;
+        return static_cast<int>(checkedInteger(*d, path + key, 0, std::numeric_limits<int>::max()));
     }
     QString string(const QJsonObject &o, const QString &key) { return o.value(key).toString(); }
     QJsonArray array(const QJsonObject &o, const QString &path, const QString &key) {
@@ -56,13 +78,23 @@ public:
     }
 
 private:
+    static constexpr qint64 kMaxExactInteger = qint64{1} << 53;
+
+    qint64 checkedInteger(double d, const QString &where, qint64 lo, qint64 hi) {
+        if (!std::isfinite(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
+            fail(where, QStringLiteral("%1 is out of range [%2, %3]").arg(d).arg(lo).arg(hi));
+            return 0;
+        }
+        return static_cast<qint64>(d);
+    }
+
     QString m_what;
     QString m_error;
 };
 
 GpuReading readGpu(Reader &r, const QJsonObject &o, const QString &path) {
     GpuReading g;
-    g.index = static_cast<int>(r.integer(o, path, QStringLiteral("index")));
+    g.index = static_cast<int>(r.integer(o, path, QStringLiteral("index"), 0, kMaxGpuIndex));
     g.timeMs = r.integer(o, path, QStringLiteral("time_ms"));
     g.memoryTotalMib = r.integer(o, path, QStringLiteral("memory_total_mib"));
     g.memoryUsedMib = r.integer(o, path, QStringLiteral("memory_used_mib"));
@@ -86,12 +118,15 @@ std::optional<HostReading> readHost(Reader &r, const QJsonValue &v) {
     HostReading h;
     h.timeMs = r.integer(o, path, QStringLiteral("time_ms"));
     h.cpuPct = r.number(o, path, QStringLiteral("cpu_pct"));
-    h.cpuCount = static_cast<int>(r.integer(o, path, QStringLiteral("cpu_count")));
+    h.cpuCount = static_cast<int>(r.integer(o, path, QStringLiteral("cpu_count"), 0, kMaxCpuCount));
     h.memoryTotalMib = r.integer(o, path, QStringLiteral("memory_total_mib"));
     h.memoryUsedMib = r.integer(o, path, QStringLiteral("memory_used_mib"));
     h.loadAvg1m = r.number(o, path, QStringLiteral("load_avg_1m"));
-    h.memoryAvailableMib =
-        o.value(QStringLiteral("memory_available_mib")).toInteger(h.memoryTotalMib - h.memoryUsedMib);
+    // Older daemons did not send it; both operands are range-checked above, so the difference is safe.
+    if (o.contains(QStringLiteral("memory_available_mib")))
+        h.memoryAvailableMib = r.integer(o, path, QStringLiteral("memory_available_mib"));
+    else
+        h.memoryAvailableMib = std::max<qint64>(0, h.memoryTotalMib - h.memoryUsedMib);
     return h;
 }
 
@@ -114,7 +149,7 @@ Result<GpuInventory> parseGpuInventory(const QJsonObject &json) {
         }
         const QJsonObject o = gpus[i].toObject();
         GpuDevice d;
-        d.index = static_cast<int>(r.integer(o, path, QStringLiteral("index")));
+        d.index = static_cast<int>(r.integer(o, path, QStringLiteral("index"), 0, kMaxGpuIndex));
         d.name = r.string(o, QStringLiteral("name"));
         d.uuid = r.string(o, QStringLiteral("uuid"));
         d.pciBusId = r.string(o, QStringLiteral("pci_bus_id"));

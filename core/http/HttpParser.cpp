@@ -80,14 +80,28 @@ HttpParser::Outcome HttpParser::fail(int status, QByteArrayView code, const QStr
     return Outcome::error;
 }
 
-bool HttpParser::firstLineLooksWrong(QByteArrayView partial) const {
+bool HttpParser::firstLineLooksWrong(QByteArrayView partial) {
     // Lets garbage (binary data, a TLS handshake) fail at once instead of waiting for 16 KiB or a line end.
-    const qsizetype space = partial.indexOf(' ');
-    const QByteArrayView method = space < 0 ? partial : partial.first(space);
-    for (char c : method)
-        if (!isTokenChar(c))
+    // Incremental: only bytes not looked at before are checked, so a request line that trickles in one
+    // byte at a time costs linear, not quadratic, time.
+    for (qsizetype i = m_firstLineChecked; i < partial.size(); ++i) {
+        const char c = partial[i];
+        if (m_firstLineSpace < 0) {
+            if (c == ' ')
+                m_firstLineSpace = i;
+            else if (!isTokenChar(c))
+                return true;
+        } else if (!isFieldValue(partial.sliced(i, 1))) {
             return true;
-    return space >= 0 && !isFieldValue(partial.sliced(space));
+        }
+    }
+    m_firstLineChecked = partial.size();
+    return false;
+}
+
+void HttpParser::resetFirstLineCheck() {
+    m_firstLineChecked = 0;
+    m_firstLineSpace = -1;
 }
 
 HttpParser::Outcome HttpParser::next() {
@@ -100,8 +114,10 @@ HttpParser::Outcome HttpParser::next() {
             qsizetype skip = 0;
             while (skip < m_buffer.size() && (m_buffer.at(skip) == '\r' || m_buffer.at(skip) == '\n'))
                 ++skip;
-            if (skip > 0)
+            if (skip > 0) {
                 m_buffer.remove(0, skip);
+                resetFirstLineCheck();
+            }
         }
         // Find the empty line that ends the head, resuming where the previous call stopped.
         qsizetype headEnd = -1;
@@ -139,6 +155,7 @@ HttpParser::Outcome HttpParser::next() {
             return outcome;
         m_buffer.remove(0, headEnd);
         m_scanFrom = 0;
+        resetFirstLineCheck();
         m_state = State::body;
         m_continueSent = false;
     }

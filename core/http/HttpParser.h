@@ -52,12 +52,15 @@ private:
     Outcome parseHead(qsizetype headEnd);
     bool parseRequestLine(QByteArrayView line, Outcome *outcome);
     bool parseHeaderLine(QByteArrayView line, Outcome *outcome);
-    bool firstLineLooksWrong(QByteArrayView partial) const;
+    bool firstLineLooksWrong(QByteArrayView partial);
+    void resetFirstLineCheck();
 
     Limits m_limits;
     State m_state = State::head;
     QByteArray m_buffer;
-    qsizetype m_scanFrom = 0;  // where to resume looking for the end of the head
+    qsizetype m_scanFrom = 0;          // where to resume looking for the end of the head
+    qsizetype m_firstLineChecked = 0;  // bytes of the partial request line already validated
+    qsizetype m_firstLineSpace = -1;   // where its method ends, once seen
     qsizetype m_bodyLength = 0;
     bool m_continueSent = false;
     HttpRequest m_request;

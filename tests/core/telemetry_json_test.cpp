@@ -193,5 +193,29 @@ TEST(TelemetryFrame, MalformedInputNamesTheField) {
     EXPECT_TRUE(inv.error().contains(QStringLiteral("source")));
 }
 
+// Found by fuzz_telemetry_frame: numbers outside the target type's range were cast (undefined
+// behaviour). They must be refused with the field's name instead.
+TEST(TelemetryFrame, OutOfRangeNumbersAreRefusedNotCast) {
+    const char *cases[][2] = {
+        {R"({"time_ms":1e300,"gpus":[]})", "time_ms"},
+        {R"({"time_ms":-5,"gpus":[]})", "time_ms"},
+        {R"({"time_ms":0,"gpus":[{"index":0,"time_ms":0,"memory_total_mib":0,"memory_used_mib":0,)"
+         R"("clock_sm_mhz":1e10}]})",
+         "gpus[0].clock_sm_mhz"},
+        {R"({"time_ms":0,"gpus":[{"index":1e12,"time_ms":0,"memory_total_mib":0,"memory_used_mib":0}]})",
+         "gpus[0].index"},
+        {R"({"time_ms":0,"gpus":[],"host":{"time_ms":0,"cpu_pct":0,"cpu_count":2,"load_avg_1m":0,)"
+         R"("memory_total_mib":9e18,"memory_used_mib":-9e18}})",
+         "host.memory_total_mib"},
+    };
+    for (const auto &[json, field] : cases) {
+        const QJsonObject o = QJsonDocument::fromJson(QByteArray(json)).object();
+        ASSERT_FALSE(o.isEmpty()) << json;
+        const Result<TelemetryFrame> parsed = parseTelemetryFrame(o);
+        ASSERT_FALSE(parsed.ok()) << json;
+        EXPECT_TRUE(parsed.error().contains(QLatin1StringView(field))) << parsed.error().toStdString();
+    }
+}
+
 }  // namespace
 }  // namespace nd
