@@ -35,9 +35,11 @@ QList<QPointF> pointsOf(const UsageHistory &history, qint64 fromMs, bool compute
 }  // namespace
 
 UsageChart::UsageChart(GpuTableModel *model, QWidget *parent)
-    : QChartView(parent)
+    // Hand the chart to the base constructor: QChartView(parent) would make a default chart of its own,
+    // and setChart() releases (does not delete) the one it replaces, which leaked it.
+    : QChartView(new QChart, parent)
     , m_model(model)
-    , m_chart(new QChart)
+    , m_chart(chart())
     , m_timeAxis(new QDateTimeAxis)
     , m_percentAxis(new QValueAxis) {
     setObjectName(u"usageChart"_s);
@@ -58,7 +60,6 @@ UsageChart::UsageChart(GpuTableModel *model, QWidget *parent)
     m_percentAxis->setLabelFormat(u"%d %%"_s);
     m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
     m_chart->addAxis(m_percentAxis, Qt::AlignLeft);
-    setChart(m_chart);  // the view owns the chart
 
     m_hostSeries = addDevice(u"Host"_s, u"CPU %"_s, colors::host());
     m_hostSeries.memory->setName(u"RAM %"_s);
