@@ -61,15 +61,20 @@ fi
 status=0
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 300 || status=$?
 
-# The two other shapes the project promises to build in: headless (no Qt Widgets: core + nemoctl +
-# tests) and gpu-only (what tools/gpu-check.sh carries to a GPU machine: no Qt at all).
-for preset in headless gpu-only; do
+# The other shapes the project promises to build in: headless (no Qt Widgets: core + nemoctl + tests),
+# gpu-only (what tools/gpu-check.sh carries to a GPU machine: no Qt at all), and asan (every test again
+# under AddressSanitizer + UndefinedBehaviorSanitizer, leaks included).
+for entry in headless:unit gpu-only:unit asan:all; do
+  preset=${entry%%:*}
+  labels=${entry#*:}
   echo "quickstart: building and testing the $preset preset"
   if [ ! -f "build/$preset/CMakeCache.txt" ]; then
-    cmake --preset "$preset" >/dev/null || { status=1; continue; }
+    cmake --preset "$preset" > /dev/null || { status=1; continue; }
   fi
   cmake --build "build/$preset" -j "$jobs" || { status=1; continue; }
-  ctest --test-dir "build/$preset" --output-on-failure -j "$jobs" --timeout 300 -L unit || status=1
+  label_args=()
+  if [ "$labels" != all ]; then label_args=(-L "$labels"); fi
+  ctest --test-dir "build/$preset" --output-on-failure -j "$jobs" --timeout 300 "${label_args[@]}" || status=1
 done
 
 exit $status
