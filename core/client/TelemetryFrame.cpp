@@ -70,6 +70,19 @@ public:
         return static_cast<int>(checkedInteger(*d, path + key, 0, std::numeric_limits<int>::max()));
     }
     QString string(const QJsonObject &o, const QString &key) { return o.value(key).toString(); }
+    // Calls read(object, "key[i].") for each element of the array `key`, stopping at the first problem.
+    template <typename ReadElement>
+    void forEachObject(const QJsonObject &o, const QString &key, ReadElement read) {
+        const QJsonArray items = array(o, QString(), key);
+        for (qsizetype i = 0; i < items.size() && ok(); ++i) {
+            const QString path = QStringLiteral("%1[%2].").arg(key).arg(i);
+            if (!items[i].isObject()) {
+                fail(path.chopped(1), QStringLiteral("not an object"));
+                return;
+            }
+            read(items[i].toObject(), path);
+        }
+    }
     QJsonArray array(const QJsonObject &o, const QString &path, const QString &key) {
         const QJsonValue v = o.value(key);
         if (!v.isArray())
@@ -140,14 +153,7 @@ Result<GpuInventory> parseGpuInventory(const QJsonObject &json) {
         r.fail(QStringLiteral("source"), QStringLiteral("missing"));
     inventory.message = r.string(json, QStringLiteral("message"));
     inventory.driverVersion = r.string(json, QStringLiteral("driver_version"));
-    const QJsonArray gpus = r.array(json, QString(), QStringLiteral("gpus"));
-    for (qsizetype i = 0; i < gpus.size() && r.ok(); ++i) {
-        const QString path = QStringLiteral("gpus[%1].").arg(i);
-        if (!gpus[i].isObject()) {
-            r.fail(path.chopped(1), QStringLiteral("not an object"));
-            break;
-        }
-        const QJsonObject o = gpus[i].toObject();
+    r.forEachObject(json, QStringLiteral("gpus"), [&](const QJsonObject &o, const QString &path) {
         GpuDevice d;
         d.index = static_cast<int>(r.integer(o, path, QStringLiteral("index"), 0, kMaxGpuIndex));
         d.name = r.string(o, QStringLiteral("name"));
@@ -161,7 +167,7 @@ Result<GpuInventory> parseGpuInventory(const QJsonObject &json) {
         if (sample.isObject())
             d.latest = readGpu(r, sample.toObject(), path + QStringLiteral("sample."));
         inventory.gpus.append(d);
-    }
+    });
     inventory.host = readHost(r, json.value(QStringLiteral("host")));
     if (!r.ok())
         return r.error();
@@ -174,15 +180,9 @@ Result<TelemetryFrame> parseTelemetryFrame(const QJsonObject &json) {
     frame.source = r.string(json, QStringLiteral("source"));
     frame.timeMs = r.integer(json, QString(), QStringLiteral("time_ms"));
     frame.gpuError = r.string(json, QStringLiteral("gpu_error"));
-    const QJsonArray gpus = r.array(json, QString(), QStringLiteral("gpus"));
-    for (qsizetype i = 0; i < gpus.size() && r.ok(); ++i) {
-        const QString path = QStringLiteral("gpus[%1].").arg(i);
-        if (!gpus[i].isObject()) {
-            r.fail(path.chopped(1), QStringLiteral("not an object"));
-            break;
-        }
-        frame.gpus.append(readGpu(r, gpus[i].toObject(), path));
-    }
+    r.forEachObject(json, QStringLiteral("gpus"), [&](const QJsonObject &o, const QString &path) {
+        frame.gpus.append(readGpu(r, o, path));
+    });
     frame.host = readHost(r, json.value(QStringLiteral("host")));
     if (!r.ok())
         return r.error();

@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "gpu/cuda/device_probe.h"
+#include "gpu/cuda/device_probe_args.h"
 
 #ifndef NEMODESK_CUDA_ARCHITECTURES
 #define NEMODESK_CUDA_ARCHITECTURES "unknown"
@@ -170,12 +171,8 @@ Status cuda_devices_list(std::vector<CudaDeviceInfo> *out) {
 }
 
 Status cuda_device_selftest(int ordinal, int n) {
-    if (ordinal < 0 || n <= 0 || n > kCudaSelftestMaxElements) {
-        return ND_STATUS(StatusCode::invalid_argument,
-                         "cuda_device_selftest: ordinal must be >= 0 and n in 1.." +
-                             std::to_string(kCudaSelftestMaxElements) + " (got ordinal " +
-                             std::to_string(ordinal) + ", n " + std::to_string(n) + ")");
-    }
+    if (Status args = cuda_selftest_check_arguments(ordinal, n); !args.ok())
+        return args;
     std::vector<CudaDeviceInfo> devices;
     Status listed = cuda_devices_list(&devices);
     if (!listed.ok())

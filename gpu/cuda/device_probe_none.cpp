@@ -1,6 +1,7 @@
 // device_probe.h for builds configured without nvcc: every CUDA query answers "unavailable" with the
 // reason, so callers show one clear message instead of failing later with a missing symbol.
 #include "gpu/cuda/device_probe.h"
+#include "gpu/cuda/device_probe_args.h"
 
 namespace nd {
 namespace {
@@ -27,12 +28,8 @@ Status cuda_devices_list(std::vector<CudaDeviceInfo> *out) {
 }
 
 Status cuda_device_selftest(int ordinal, int n) {
-    if (ordinal < 0 || n <= 0 || n > kCudaSelftestMaxElements) {
-        return ND_STATUS(StatusCode::invalid_argument,
-                         "cuda_device_selftest: ordinal must be >= 0 and n in 1.." +
-                             std::to_string(kCudaSelftestMaxElements) + " (got ordinal " +
-                             std::to_string(ordinal) + ", n " + std::to_string(n) + ")");
-    }
+    if (Status args = cuda_selftest_check_arguments(ordinal, n); !args.ok())
+        return args;
     return ND_STATUS(StatusCode::unavailable, kNoBackend);
 }
 
