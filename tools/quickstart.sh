@@ -23,7 +23,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl-dev
   libsqlite3-dev libgtest-dev libgmock-dev
-  clang-format xvfb xauth
+  clang-format xvfb xauth fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do
