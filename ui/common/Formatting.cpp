@@ -110,4 +110,11 @@ QString gpuSummary(const GpuDevice &gpu) {
     return text;
 }
 
+QString withoutFinalStop(QString text) {
+    text = text.trimmed();
+    while (text.endsWith(u'.'))
+        text.chop(1);
+    return text;
+}
+
 }  // namespace nd::fmt

@@ -23,6 +23,8 @@ QString clockTime(qint64 timeMs);                                              /
 // `text` with its first letter capitalised: messages from core are clauses ("no daemon answers …") that
 // the window shows as sentences.
 QString sentence(QString text);
+// `text` trimmed and without its final full stop(s), for embedding a message inside another sentence.
+QString withoutFinalStop(QString text);
 
 // Memory in use as a share of the total, or nothing when the total is unknown.
 std::optional<double> memoryPercent(qint64 usedMib, qint64 totalMib);

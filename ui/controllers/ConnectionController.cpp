@@ -1,5 +1,6 @@
 // Connection life cycle of the GUI: daemon → inventory → live events (see ConnectionController.h).
 #include "ui/controllers/ConnectionController.h"
+#include "ui/common/Formatting.h"
 
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -19,14 +20,6 @@ Q_LOGGING_CATEGORY(lcConnection, "nemodesk.connection")
 
 // Frames that do not match the inventory trigger a refetch, at most this often.
 constexpr qint64 inventoryRefetchMinMs = 3000;
-
-QString withoutFinalStop(QString text) {
-    text = text.trimmed();
-    while (text.endsWith(u'.')) {
-        text.chop(1);
-    }
-    return text;
-}
 
 }  // namespace
 
@@ -181,7 +174,7 @@ void ConnectionController::onStreamDisconnected(const QString &reason) {
     }
     m_model->setFreshness(GpuTableModel::Freshness::stale);
     setState(State::reconnecting,
-             tr("Lost the live connection (%1). Reconnecting…").arg(withoutFinalStop(reason)));
+             tr("Lost the live connection (%1). Reconnecting…").arg(fmt::withoutFinalStop(reason)));
     if (!m_reconnectGrace.isActive()) {
         m_reconnectGrace.start();
     }
@@ -226,7 +219,7 @@ void ConnectionController::onReconnectGraceOver() {
             const QString url = m_endpoint.baseUrl.toString();
             teardown();
             setState(State::unreachable, tr("The daemon at %1 stopped answering (%2). Retry starts it again.")
-                                             .arg(url, withoutFinalStop(reply.error())));
+                                             .arg(url, fmt::withoutFinalStop(reply.error())));
         },
         2000);
 }

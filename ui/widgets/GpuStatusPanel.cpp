@@ -22,14 +22,6 @@ namespace {
 
 constexpr int cardsPerRow = 4;
 
-QString withoutFinalStop(QString text) {
-    text = text.trimmed();
-    while (text.endsWith(u'.')) {
-        text.chop(1);
-    }
-    return text;
-}
-
 void setMuted(QLabel *label) {
     QPalette pal = label->palette();
     pal.setColor(QPalette::WindowText, pal.color(QPalette::PlaceholderText));
@@ -219,7 +211,7 @@ void GpuStatusPanel::refreshHeader() {
     m_sourceLabel->setToolTip(m_model->sourceMessage());
 
     if (noGpu) {
-        const QString reason = withoutFinalStop(m_model->sourceMessage());
+        const QString reason = fmt::withoutFinalStop(m_model->sourceMessage());
         // Say where the work goes, unless the daemon's message already did.
         const QString cpuNote = reason.contains(u"on the CPU"_s, Qt::CaseInsensitive)
                                     ? QString()
