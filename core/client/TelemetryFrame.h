@@ -1,5 +1,5 @@
 #pragma once
-// Client-side view of telemetry as the API sends it (docs/API.md): parsed from /api/gpus responses and
+// Client-side view of telemetry as the API sends it (docs/api.md): parsed from /api/gpus responses and
 // `telemetry` events into plain structs that item models can hold.
 #include <QJsonObject>
 #include <QList>

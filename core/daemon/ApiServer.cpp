@@ -9,7 +9,13 @@
 
 #include <exception>
 
+#include <QUrlQuery>
+
+#include <optional>
+
 #include "core/auth/Token.h"
+#include "core/daemon/QueueRoutes.h"
+#include "core/queue/JobQueue.h"
 #include "core/telemetry/TelemetryJson.h"
 #include "core/telemetry/TelemetryService.h"
 
@@ -19,19 +25,26 @@ namespace {
 Q_LOGGING_CATEGORY(lcApi, "nemodesk.api")
 }  // namespace
 
-ApiServer::ApiServer(Context context, TelemetryService *telemetry, HttpServerOptions httpOptions,
-                     SseHub::Options sseOptions, QObject *parent)
+ApiServer::ApiServer(Context context, TelemetryService *telemetry, JobQueue *queue,
+                     HttpServerOptions httpOptions, SseHub::Options sseOptions, QObject *parent)
     : QObject(parent)
     , m_context(std::move(context))
     , m_telemetry(telemetry)
+    , m_queue(queue)
     , m_http(new HttpServer([this](const HttpRequest &r) { return handle(r); }, httpOptions, this))
     , m_hub(new SseHub(sseOptions, this)) {
     m_router.add("GET", "/api/health", [this](const HttpRequest &, const RouteParams &) { return health(); });
     m_router.add("GET", "/api/gpus", [this](const HttpRequest &, const RouteParams &) { return gpus(); });
-    m_router.add("GET", "/api/events", [this](const HttpRequest &, const RouteParams &) { return events(); });
+    m_router.add("GET", "/api/events",
+                 [this](const HttpRequest &r, const RouteParams &) { return events(r); });
     m_router.add("POST", "/api/shutdown",
                  [this](const HttpRequest &, const RouteParams &) { return shutdown(); });
 
+    if (m_queue) {
+        m_queueRoutes = new QueueRoutes(m_queue, this);
+        m_queueRoutes->registerOn(m_router);
+        connect(m_queue, &JobQueue::jobEvent, this, &ApiServer::onJobEvent);
+    }
     connect(m_telemetry, &TelemetryService::sampleReady, this, &ApiServer::onSample);
     connect(m_hub, &SseHub::clientDropped, this, [](const QString &peer, qint64 unsent) {
         qCWarning(lcApi, "dropped event-stream client %s: it stopped reading (%lld bytes unsent)",
@@ -106,12 +119,31 @@ HttpResponse ApiServer::gpus() const {
     return HttpResponse::json(200, gpusResponseToJson(m_telemetry->inventory(), m_telemetry->latest()));
 }
 
-HttpResponse ApiServer::events() {
-    return HttpResponse::eventStream([this](HttpConnection *connection) {
-        m_hub->addClient(connection);
+HttpResponse ApiServer::events(const HttpRequest &request) {
+    // Where a reconnecting client left off: the SSE Last-Event-ID header, or ?since= for clients that
+    // cannot set headers. Without either, only live events follow.
+    std::optional<qint64> since;
+    QByteArray resumeFrom = request.header("last-event-id");
+    const QUrlQuery query(QString::fromUtf8(request.query));
+    if (resumeFrom.isEmpty() && query.hasQueryItem(QStringLiteral("since")))
+        resumeFrom = query.queryItemValue(QStringLiteral("since")).toUtf8();
+    if (!resumeFrom.isEmpty()) {
+        bool ok = false;
+        since = resumeFrom.trimmed().toLongLong(&ok);
+        if (!ok || *since < 0)
+            return HttpResponse::error(
+                400, "bad_request",
+                QStringLiteral("Last-Event-ID / since must be a job event sequence number"));
+    }
+    return HttpResponse::eventStream([this, since](HttpConnection *connection) {
         // The latest state at once: a new client need not wait an interval to show something.
         if (!m_latestFrame.isEmpty())
-            m_hub->sendTo(connection, "telemetry", m_latestFrameId, m_latestFrame);
+            m_hub->sendTo(connection, "telemetry", 0, m_latestFrame);
+        // Stored job events first, then live ones: the event loop runs neither in between, so none is
+        // missed or sent twice.
+        if (since && m_queueRoutes)
+            m_queueRoutes->replayEvents(connection, m_hub, *since);
+        m_hub->addClient(connection);
     });
 }
 
@@ -128,7 +160,12 @@ HttpResponse ApiServer::shutdown() {
 void ApiServer::onSample(const TelemetrySnapshot &snapshot) {
     m_latestFrame =
         QJsonDocument(telemetryFrameToJson(m_telemetry->source(), snapshot)).toJson(QJsonDocument::Compact);
-    m_latestFrameId = m_hub->broadcast("telemetry", m_latestFrame);
+    // State, not a log: no id, so a client's Last-Event-ID stays the last job event it saw.
+    m_hub->publish("telemetry", 0, m_latestFrame);
+}
+
+void ApiServer::onJobEvent(const JobEventRecord &event) {
+    m_hub->publish("job", static_cast<quint64>(event.seq), event.payload);
 }
 
 }  // namespace nd

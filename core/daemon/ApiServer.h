@@ -1,5 +1,5 @@
 #pragma once
-// The daemon's HTTP API (docs/API.md): bearer-token authentication in front of every route, the routes
+// The daemon's HTTP API (docs/api.md): bearer-token authentication in front of every route, the routes
 // themselves, and the `telemetry` event stream fed by the TelemetryService. Lives on the main thread.
 #include <QByteArray>
 #include <QObject>
@@ -12,7 +12,10 @@
 
 namespace nd {
 
+class JobQueue;
+class QueueRoutes;
 class TelemetryService;
+struct JobEventRecord;
 struct TelemetrySnapshot;
 
 class ApiServer : public QObject {
@@ -28,8 +31,9 @@ public:
         qint64 startedAtMs = 0;
     };
 
-    ApiServer(Context context, TelemetryService *telemetry, HttpServerOptions httpOptions = {},
-              SseHub::Options sseOptions = {}, QObject *parent = nullptr);
+    // `queue` may be null (tests of the telemetry routes): the job routes then do not exist.
+    ApiServer(Context context, TelemetryService *telemetry, JobQueue *queue = nullptr,
+              HttpServerOptions httpOptions = {}, SseHub::Options sseOptions = {}, QObject *parent = nullptr);
     ~ApiServer() override;
 
     // Listens on 127.0.0.1 only: the API is for this machine's user.
@@ -49,17 +53,19 @@ Q_SIGNALS:
 private:
     HttpResponse health() const;
     HttpResponse gpus() const;
-    HttpResponse events();
+    HttpResponse events(const HttpRequest &request);
     HttpResponse shutdown();
     void onSample(const TelemetrySnapshot &snapshot);
+    void onJobEvent(const JobEventRecord &event);
 
     Context m_context;
     TelemetryService *m_telemetry;
+    JobQueue *m_queue;
+    QueueRoutes *m_queueRoutes = nullptr;
     Router m_router;
     HttpServer *m_http;
     SseHub *m_hub;
     QByteArray m_latestFrame;  // JSON of the latest `telemetry` event, sent to new stream clients at once
-    quint64 m_latestFrameId = 0;
 };
 
 }  // namespace nd

@@ -4,8 +4,11 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLoggingCategory>
+#include <QThread>
 #include <QTimer>
 
 #include "core/auth/Token.h"
@@ -13,6 +16,8 @@
 #include "core/daemon/DaemonLog.h"
 #include "core/daemon/RuntimeFile.h"
 #include "core/daemon/SignalWatcher.h"
+#include "core/queue/JobQueue.h"
+#include "core/telemetry/HostStats.h"
 #include "core/telemetry/TelemetryService.h"
 
 namespace nd {
@@ -32,6 +37,7 @@ Daemon::~Daemon() {
     if (m_api)
         RuntimeInfo::removeIfOwnedBy(m_options.paths.runtimeFile(), QCoreApplication::applicationPid());
     delete m_api;
+    delete m_queue;      // never kills jobs: the next daemon re-adopts them
     delete m_telemetry;  // stops and joins the sampler thread
     m_lock.reset();
     if (m_logInstalled)
@@ -107,13 +113,17 @@ Daemon::StartResult Daemon::start() {
     qCInfo(lcDaemon, "telemetry: %s, %d GPU(s): %s", telemetry_source_name(inventory.source),
            static_cast<int>(inventory.gpus.size()), inventory.message.c_str());
 
+    const VoidResult queueStarted = startQueue();
+    if (!queueStarted.ok())
+        return fail(queueStarted.error());
+
     ApiServer::Context context;
     context.token = token.value();
     context.tokenFile = paths.tokenFile();
     context.home = paths.home();
     context.logFile = paths.daemonLogFile();
     context.startedAtMs = startedAtMs;
-    m_api = new ApiServer(context, m_telemetry);
+    m_api = new ApiServer(context, m_telemetry, m_queue);
     connect(m_api, &ApiServer::shutdownRequested, this, &Daemon::stop);
     const int wantedPort = m_options.port.value_or(m_settings.daemonPort);
     const Result<quint16> port = m_api->listen(static_cast<quint16>(wantedPort));
@@ -150,6 +160,39 @@ Daemon::StartResult Daemon::start() {
         QTimer::singleShot(publishDeadlineMs, this, &Daemon::publish);
     }
     return StartResult{StartResult::Kind::started, {}};
+}
+
+VoidResult Daemon::startQueue() {
+    const Paths &paths = m_options.paths;
+    JobQueue::Options options;
+    options.databaseFile = paths.databaseFile();
+    options.jobsDir = paths.jobsDir();
+    options.defaultLogDir = paths.jobLogDir();
+    options.defaultWorkdir = QDir::homePath();
+    for (const GpuInfo &gpu : m_telemetry->inventory().gpus)
+        options.machine.gpus.push_back(SchedGpu{gpu.index, static_cast<qint64>(gpu.memory_total_mib), -1});
+    options.machine.cpus =
+        m_settings.queueCpus > 0 ? m_settings.queueCpus : std::max(1, QThread::idealThreadCount());
+    qint64 memMib = m_settings.queueMemMib;
+    if (memMib == 0) {
+        QFile meminfo(QStringLiteral("/proc/meminfo"));
+        if (meminfo.open(QIODevice::ReadOnly))
+            if (const std::optional<MemInfo> info = parseMeminfo(meminfo.readAll()))
+                memMib = info->total_kib / 1024;
+    }
+    options.machine.memMib = memMib;
+    options.useNvmlFreeMemory = m_telemetry->source() == TelemetrySource::nvml;
+    options.killGraceSec = m_settings.queueKillGraceSec;
+    options.scheduler.backfill = m_settings.queueBackfill;
+    m_queue = new JobQueue(options);
+    connect(m_telemetry, &TelemetryService::sampleReady, m_queue, &JobQueue::onTelemetry);
+    const VoidResult started = m_queue->start();
+    if (!started.ok())
+        return started;
+    qCInfo(lcDaemon, "queue: %d CPUs, %lld MiB, %d GPU(s), database %s", options.machine.cpus,
+           static_cast<long long>(memMib), static_cast<int>(options.machine.gpus.size()),
+           qUtf8Printable(options.databaseFile));
+    return success();
 }
 
 void Daemon::publish() {

@@ -16,6 +16,7 @@
 namespace nd {
 
 class ApiServer;
+class JobQueue;
 class SignalWatcher;
 class TelemetryService;
 
@@ -53,6 +54,7 @@ Q_SIGNALS:
 
 private:
     StartResult fail(const QString &message);
+    VoidResult startQueue();
     void publish();
     void finishStop();
 
@@ -60,6 +62,7 @@ private:
     Settings m_settings;
     std::unique_ptr<QLockFile> m_lock;
     TelemetryService *m_telemetry = nullptr;
+    JobQueue *m_queue = nullptr;
     ApiServer *m_api = nullptr;
     SignalWatcher *m_signals = nullptr;
     quint16 m_port = 0;

@@ -15,7 +15,7 @@ namespace nd {
 
 struct HttpParseError {
     int status = 0;   // 400, 411, 413, 431, 505
-    QByteArray code;  // "bad_request", … (docs/API.md)
+    QByteArray code;  // "bad_request", … (docs/api.md)
     QString message;  // for the person reading the error body
 };
 

@@ -25,7 +25,7 @@ struct HttpResponse {
     void setHeader(const QByteArray &name, const QByteArray &value);
 
     static HttpResponse json(int status, const QJsonObject &body);
-    // {"error":{"code":…,"message":…}} as docs/API.md describes.
+    // {"error":{"code":…,"message":…}} as docs/api.md describes.
     static HttpResponse error(int status, QByteArrayView code, const QString &message);
     static HttpResponse eventStream(std::function<void(HttpConnection *)> started);
 

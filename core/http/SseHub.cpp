@@ -30,13 +30,17 @@ void SseHub::addClient(HttpConnection *connection) {
 
 quint64 SseHub::broadcast(QByteArrayView type, QByteArrayView data) {
     const quint64 id = ++m_lastId;
+    publish(type, id, data);
+    return id;
+}
+
+void SseHub::publish(QByteArrayView type, quint64 id, QByteArrayView data) {
     const QByteArray bytes = sseEncodeEvent(type, id, data);
     // Copy: write() may drop a client and change m_clients while we iterate.
     const QList<QPointer<HttpConnection>> clients = m_clients;
     for (const QPointer<HttpConnection> &c : clients)
         if (c)
             write(c, bytes);
-    return id;
 }
 
 void SseHub::sendTo(HttpConnection *connection, QByteArrayView type, quint64 id, QByteArrayView data) {

@@ -29,6 +29,8 @@ public:
     void addClient(HttpConnection *connection);
     // Sends one event to every client; returns the id it was given (ids count up from 1).
     quint64 broadcast(QByteArrayView type, QByteArrayView data);
+    // Sends one event with the caller's id (0: no id line) to every client.
+    void publish(QByteArrayView type, quint64 id, QByteArrayView data);
     // Sends one event to one client (the latest state, right after it connects).
     void sendTo(HttpConnection *connection, QByteArrayView type, quint64 id, QByteArrayView data);
     // Closes every stream (daemon shutdown).

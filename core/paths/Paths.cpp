@@ -123,6 +123,18 @@ QString Paths::daemonLogFile() const {
     return logDir() + QStringLiteral("/daemon.log");
 }
 
+QString Paths::databaseFile() const {
+    return m_dataDir + QStringLiteral("/nemodesk.db");
+}
+
+QString Paths::jobsDir() const {
+    return m_dataDir + QStringLiteral("/jobs");
+}
+
+QString Paths::jobLogDir() const {
+    return logDir() + QStringLiteral("/jobs");
+}
+
 bool Paths::ensureExists(QString *error) const {
     if (m_home.isEmpty()) {
         // The fallback runtime base under /tmp is shared with every user: it must be ours and private too.

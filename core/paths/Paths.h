@@ -23,6 +23,9 @@ public:
     QString lockFile() const;       // <runtime>/daemon.lock
     QString logDir() const;         // <data>/logs
     QString daemonLogFile() const;  // <data>/logs/daemon.log
+    QString databaseFile() const;   // <data>/nemodesk.db: the job queue (SQLite, WAL)
+    QString jobsDir() const;        // <data>/jobs/<id>: a job's script and status file (kept across reboots)
+    QString jobLogDir() const;      // <data>/logs/jobs: stdout/stderr of jobs that name no file
 
     // Creates the folders (config and runtime with mode 0700). Returns an error naming the folder.
     bool ensureExists(QString *error) const;

@@ -66,6 +66,19 @@ bool readInt(const QJsonObject &section, const QString &sectionName, const QStri
     return true;
 }
 
+bool readBool(const QJsonObject &section, const QString &sectionName, const QString &key, bool *out,
+              QString *error) {
+    const QJsonValue value = section.value(key);
+    if (value.isUndefined())
+        return true;
+    if (!value.isBool()) {
+        *error = QStringLiteral("%1.%2 must be true or false, not %3").arg(sectionName, key, describe(value));
+        return false;
+    }
+    *out = value.toBool();
+    return true;
+}
+
 bool readSection(const QJsonObject &root, const QString &name, QJsonObject *out, QString *error) {
     const QJsonValue value = root.value(name);
     if (value.isUndefined())
@@ -111,12 +124,20 @@ Result<Settings> Settings::parse(const QByteArray &json, const QString &file) {
     QString error;
     QJsonObject daemon;
     QJsonObject telemetry;
+    QJsonObject queue;
+    const QString queueName = QStringLiteral("queue");
     if (!readSection(root, QStringLiteral("daemon"), &daemon, &error) ||
         !readSection(root, QStringLiteral("telemetry"), &telemetry, &error) ||
         !readInt(daemon, QStringLiteral("daemon"), QStringLiteral("port"), 0, 65535, &settings.daemonPort,
                  &error) ||
         !readInt(telemetry, QStringLiteral("telemetry"), QStringLiteral("interval_ms"),
-                 minTelemetryIntervalMs, maxTelemetryIntervalMs, &settings.telemetryIntervalMs, &error))
+                 minTelemetryIntervalMs, maxTelemetryIntervalMs, &settings.telemetryIntervalMs, &error) ||
+        !readSection(root, queueName, &queue, &error) ||
+        !readInt(queue, queueName, QStringLiteral("cpus"), 0, 65536, &settings.queueCpus, &error) ||
+        !readInt(queue, queueName, QStringLiteral("mem_mib"), 0, 1 << 30, &settings.queueMemMib, &error) ||
+        !readInt(queue, queueName, QStringLiteral("kill_grace_s"), 1, 3600, &settings.queueKillGraceSec,
+                 &error) ||
+        !readBool(queue, queueName, QStringLiteral("backfill"), &settings.queueBackfill, &error))
         return fail(error);
     return settings;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// JSON for telemetry exactly as docs/API.md describes it: GpuSample, HostSample, the /api/gpus body and
+// JSON for telemetry exactly as docs/api.md describes it: GpuSample, HostSample, the /api/gpus body and
 // the `telemetry` event. Values a GPU does not report are null, never a made-up 0.
 #include <QJsonObject>
 

@@ -1,4 +1,4 @@
-// Telemetry JSON (docs/API.md) and the client's parsing of it back into TelemetryFrame structs.
+// Telemetry JSON (docs/api.md) and the client's parsing of it back into TelemetryFrame structs.
 #include <gtest/gtest.h>
 
 #include <QJsonArray>

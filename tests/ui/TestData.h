@@ -1,5 +1,5 @@
 #pragma once
-// Inventories and frames for the ui tests, shaped like what the daemon sends (docs/API.md).
+// Inventories and frames for the ui tests, shaped like what the daemon sends (docs/api.md).
 #include "core/client/TelemetryFrame.h"
 
 #include <QString>

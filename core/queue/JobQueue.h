@@ -1,0 +1,151 @@
+#pragma once
+// JobQueue: the local queue as one object on the daemon's main thread. It owns the store (every change
+// is committed before it is acknowledged or acted on), the executor (job processes) and the in-memory
+// view the scheduler works from: active jobs, and the state of every job ever submitted (for
+// dependencies). Each operation is: check → build a StoreBatch → commit → apply in memory → emit events →
+// ask for a scheduling pass. Scheduling passes are coalesced (one per event-loop turn) and also run on a
+// tick, for time limits, begin times and GPU memory that NVML reports freed.
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "core/common/Result.h"
+#include "core/executor/Executor.h"
+#include "core/jobs/Job.h"
+#include "core/queue/JobLaunch.h"
+#include "core/queue/JobRef.h"
+#include "core/scheduler/Scheduler.h"
+#include "core/store/JobStore.h"
+#include "core/telemetry/TelemetrySnapshot.h"
+
+namespace nd {
+
+struct SubmitResult {
+    std::vector<qint64> jobIds;
+    qint64 arrayJobId = 0;
+    QStringList warnings;
+};
+
+// An action refused because of the job's state (HTTP 409) vs. a job that does not exist (404) vs. bad
+// input (400): the API needs to tell them apart.
+struct QueueError {
+    enum class Kind { invalid = 1, notFound, conflict, internal };
+    Kind kind = Kind::invalid;
+    QString message;
+};
+template <typename T>
+using QueueResult = std::variant<T, QueueError>;
+
+class JobQueue : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        QString databaseFile;
+        QString jobsDir;                 // <data>/jobs: per-job scripts and shim status files
+        QString defaultLogDir;           // <data>/logs/jobs: default stdout/stderr location
+        QString defaultWorkdir;          // for specs without one
+        SchedMachine machine;            // GPUs from the inventory, CPUs and memory from settings or the host
+        bool useNvmlFreeMemory = false;  // only real NVML readings count as "free memory"
+        int killGraceSec = 10;
+        SchedulerOptions scheduler;
+        Executor::Options executor;
+        int tickMs = 500;
+        qint64 eventsKept = 100000;
+        std::function<qint64()> clockMs;  // Unix ms; default: the system clock
+    };
+
+    explicit JobQueue(Options options, QObject *parent = nullptr);
+    ~JobQueue() override;  // never kills jobs: they outlive the daemon and are re-adopted by the next
+
+    // Opens the store and recovers: pending jobs stay pending; running jobs whose shim still lives are
+    // re-adopted; jobs whose shim ended while we were down get the end their status file records; the rest
+    // become node_fail (and are requeued while retries allow). Then starts scheduling.
+    VoidResult start();
+
+    // POST /api/jobs: one spec or {"jobs": [...]}. All or nothing, committed before it returns.
+    QueueResult<std::vector<SubmitResult>> submit(const QJsonObject &request);
+    QueueResult<QList<qint64>> cancel(const QString &ref, std::optional<int> signalNumber = {});
+    QueueResult<QList<qint64>> hold(const QString &ref);
+    QueueResult<QList<qint64>> release(const QString &ref);
+    QueueResult<QList<qint64>> requeue(const QString &ref);
+    QueueResult<QList<qint64>> update(const QString &ref, std::optional<qint64> priority,
+                                      std::optional<qint64> timeLimitSec);
+
+    // A job by id: active ones from memory (with the live reason), others from the store.
+    QueueResult<Job> find(const QString &ref) const;
+    // The store's query with in-memory details (reason, expected start) laid over active jobs.
+    Result<JobPage> query(const JobQuery &query) const;
+    Result<std::vector<JobEventRecord>> eventsAfter(qint64 afterSeq, int limit) const;
+    qint64 lastSeq() const { return m_lastSeq; }
+    Result<qint64> oldestSeq() const;
+
+    // GET /api/queue.
+    QJsonObject summary() const;
+    const Options &options() const { return m_options; }
+    int activeCount() const { return static_cast<int>(m_active.size()); }
+    int runningCount() const { return m_runningCount; }
+
+    // The daemon feeds telemetry in: free GPU memory for sharing, and per-job GPU memory and energy.
+    void onTelemetry(const TelemetrySnapshot &snapshot);
+    // Runs one scheduling pass now (tests; the queue schedules by itself otherwise).
+    void scheduleNow();
+
+Q_SIGNALS:
+    // After the change is committed. `payload` is the SSE data ({"seq","type","time_ms","job"}).
+    void jobEvent(const nd::JobEventRecord &event);
+
+private:
+    friend class JobQueueTestAccess;
+    struct Active;
+    qint64 now() const;
+    void requestSchedule();
+    void tick();
+    void onExited(const JobExit &exit);
+    VoidResult recover();
+    // Commits the batch, applies it to memory and emits its events; on failure changes nothing.
+    VoidResult commitAndApply(StoreBatch &batch);
+    JobEventRecord makeEvent(const Job &job, const QString &type);
+    QueueResult<QList<qint64>> resolveRef(const QString &ref, bool wholeArray) const;
+    void startJobs(const std::vector<StartDecision> &starts);
+    void finishJob(Job job, const JobExit &exit);
+    void enforceTimeLimits();
+    // Submit steps (JobQueueSubmit.cpp).
+    QueueResult<std::vector<Job>> planSubmit(const QJsonObject &spec, qint64 firstId, SubmitResult *result);
+    QString checkDependencies(const JobSpec &spec) const;
+    ArrayBounds arrayBounds(qint64 arrayJobId) const;
+    // Ends a running job whose process is gone (JobQueueRun.cpp): state, accounting, retries, events.
+    void addEnd(Job job, const JobExit &exit, StoreBatch *batch);
+
+    Options m_options;
+    std::unique_ptr<JobStore> m_store;
+    Executor *m_executor = nullptr;
+    std::map<qint64, Job> m_active;         // pending and running, by id
+    QHash<qint64, JobStateEntry> m_states;  // every job: for dependencies and ref resolution
+    QHash<qint64, std::vector<std::pair<int, qint64>>> m_arrays;  // array job id → (task id, job id)
+    QHash<qint64, qint64> m_killRequestedAtMs;  // running jobs we asked to end (cancel/timeout/requeue)
+    QHash<qint64, JobState> m_endAs;            // what a killed job becomes: cancelled, timeout, pending
+    QHash<qint64, double> m_gpuEnergyJ;         // running jobs: energy so far
+    QHash<qint64, qint64> m_peakGpuMemMib;
+    std::vector<SchedGpu> m_gpuFree;  // latest free memory per GPU (NVML)
+    qint64 m_lastSampleMs = 0;
+    qint64 m_nextJobId = 1;
+    qint64 m_lastSeq = 0;
+    qint64 m_prunedAtSeq = 0;
+    QString m_hostName;
+    int m_runningCount = 0;
+    bool m_scheduleQueued = false;
+    QTimer m_tick;
+};
+
+}  // namespace nd
