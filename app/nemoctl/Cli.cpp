@@ -2,13 +2,13 @@
 #include "Cli.h"
 
 #include <QCoreApplication>
-#include <QEventLoop>
 #include <QJsonObject>
-#include <QTimer>
+#include <QUrl>
 
 #include <cstdio>
 
-#include "core/client/ApiClient.h"
+#include "core/client/ApiErrors.h"
+#include "core/client/EventStream.h"
 #include "core/daemon/RuntimeFile.h"
 
 namespace nd::cli {
@@ -20,6 +20,17 @@ const QList<Command> &commands() {
         {"health", "is the daemon up, which version, which telemetry source", &runHealth},
         {"endpoint", "the daemon's URL and token, for curl and scripts", &runEndpoint},
         {"stop", "ask the daemon to exit", &runStop},
+        {"submit", "submit a batch job: a script, --wrap CMD or -- PROGRAM (like sbatch)", &runSubmit},
+        {"queue", "pending and running jobs (like squeue)", &runQueue},
+        {"show", "everything about a job (like scontrol show job)", &runShow},
+        {"cancel", "cancel jobs or send them a signal (like scancel)", &runCancel},
+        {"hold", "keep pending jobs from starting", &runHold},
+        {"release", "let held jobs start again", &runRelease},
+        {"requeue", "put finished or running jobs back in the queue", &runRequeue},
+        {"update", "change the priority or time limit of jobs", &runUpdate},
+        {"logs", "a job's output, or follow it (-f)", &runLogs},
+        {"history", "finished jobs with accounting (like sacct)", &runHistory},
+        {"wait", "wait until jobs end; exits with their exit code", &runWait},
     };
     return table;
 }
@@ -92,11 +103,17 @@ int dispatch(const QStringList &arguments) {
 }
 
 int parseOrExit(QCommandLineParser &parser, const QStringList &args, const QString &usageLine,
-                const QString &description) {
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
+                const QString &description, ParseRules rules) {
+    const QCommandLineOption help(rules.help == HelpOption::dashHAndLong
+                                      ? QStringList{QStringLiteral("h"), QStringLiteral("help")}
+                                      : QStringList{QStringLiteral("help")},
                                   QStringLiteral("Show this help."));
     parser.addOption(help);
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.setSingleDashWordOptionMode(rules.singleDash == SingleDash::longOption
+                                           ? QCommandLineParser::ParseAsLongOptions
+                                           : QCommandLineParser::ParseAsCompactedShortOptions);
+    if (rules.positionals == Positionals::restAfterFirst)
+        parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
     const bool parsed = parser.parse(args);
     const auto helpText = [&] {
         // QCommandLineParser's own usage line names the executable only; ours names the command too.
@@ -113,12 +130,15 @@ int parseOrExit(QCommandLineParser &parser, const QStringList &args, const QStri
         printErr(QStringLiteral("%1\nUsage: %2 (see --help)").arg(parser.errorText(), usageLine));
         return exitUsage;
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        printErr(QStringLiteral("unexpected argument '%1'\nUsage: %2 (see --help)")
-                     .arg(parser.positionalArguments().first(), usageLine));
-        return exitUsage;
-    }
+    if (rules.positionals == Positionals::forbidden && !parser.positionalArguments().isEmpty())
+        return usageError(
+            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()), usageLine);
     return -1;
+}
+
+int usageError(const QString &message, const QString &usageLine) {
+    printErr(QStringLiteral("%1\nUsage: %2 (see --help)").arg(message, usageLine));
+    return exitUsage;
 }
 
 void printOut(const QString &text) {
@@ -139,19 +159,61 @@ QString toJsonText(const QJsonObject &object) {
 
 Result<QJsonDocument> requestSync(const Endpoint &endpoint, QByteArrayView method, const QString &path,
                                   int timeoutMs) {
-    ApiClient client(endpoint);
-    QEventLoop loop;
-    Result<QJsonDocument> result = Error{QStringLiteral("no answer")};
-    const auto done = [&](const Result<QJsonDocument> &reply) {
-        result = reply;
-        loop.quit();
-    };
-    if (method == "POST")
-        client.postJson(path, QJsonDocument(QJsonObject{}), &loop, done, timeoutMs);
-    else
-        client.getJson(path, &loop, done, timeoutMs);
-    loop.exec();
-    return result;
+    SyncHttp http(endpoint);
+    const QByteArray body = method == "GET" ? QByteArray() : QByteArrayLiteral("{}");
+    const Result<HttpReply> reply = http.request(method, path, body, timeoutMs);
+    if (!reply.ok())
+        return Error{reply.error()};
+    if (!reply->isSuccess())
+        return Error{describeErrorBody(reply->status, reply->body, QStringLiteral("error"))};
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(reply->body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return Error{QStringLiteral("the daemon at %1 sent invalid JSON for %2: %3")
+                         .arg(endpoint.baseUrl.toString(), path, parseError.errorString())};
+    return doc;
+}
+
+Result<QJsonObject> callJson(SyncHttp &http, QByteArrayView method, const QString &pathAndQuery,
+                             const QJsonObject &body) {
+    const QByteArray bytes =
+        method == "GET" ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
+    const Result<HttpReply> reply = http.request(method, pathAndQuery, bytes);
+    if (!reply.ok())
+        return Error{reply.error()};
+    if (!reply->isSuccess())
+        return Error{reply->errorMessage()};
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(reply->body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return Error{QStringLiteral("the daemon sent invalid JSON for %1 %2: %3")
+                         .arg(QString::fromLatin1(method), pathAndQuery, parseError.errorString())};
+    return doc.object();
+}
+
+QString queryValue(const QString &value) {
+    return QString::fromLatin1(QUrl::toPercentEncoding(value));
+}
+
+Result<Endpoint> locateDaemon(const Paths &paths) {
+    const auto hint = QStringLiteral("; start one with 'nemoctl daemon'");
+    Result<Endpoint> endpoint = Endpoint::fromRuntimeFile(paths);
+    if (!endpoint.ok())
+        return Error{endpoint.error().startsWith(QLatin1StringView("no daemon")) ? endpoint.error() + hint
+                                                                                 : endpoint.error()};
+    if (!processIsAlive(endpoint->pid))
+        return Error{
+            QStringLiteral("no daemon is running (the runtime file %1 names pid %2, which has exited)")
+                .arg(paths.runtimeFile())
+                .arg(endpoint->pid) +
+            hint};
+    return endpoint;
+}
+
+void followRestartedDaemon(EventStream &stream, const Paths &paths) {
+    const Result<Endpoint> now = locateDaemon(paths);
+    if (now.ok() && (now->baseUrl != stream.endpoint().baseUrl || now->token != stream.endpoint().token))
+        stream.setEndpoint(now.value());
 }
 
 Result<RunningDaemon> findRunningDaemon(const Paths &paths, int timeoutMs) {

@@ -119,7 +119,7 @@ Result<QJsonObject> readLocally() {
 int runGpus(const QStringList &args) {
     QCommandLineParser parser;
     const QCommandLineOption json(QStringLiteral("json"),
-                                  QStringLiteral("Print JSON, the same as GET /api/gpus (docs/API.md)."));
+                                  QStringLiteral("Print JSON, the same as GET /api/gpus (docs/api.md)."));
     parser.addOption(json);
     const int early =
         parseOrExit(parser, args, QStringLiteral("nemoctl gpus [--json]"),

@@ -56,9 +56,14 @@ void EventStream::connectNow() {
     if (!m_running || m_reply)
         return;
     QUrl url = m_endpoint.baseUrl;
-    url.setPath(QStringLiteral("/api/events"));
+    const qsizetype question = m_path.indexOf(u'?');
+    url.setPath(question < 0 ? m_path : m_path.first(question));
+    if (question >= 0)
+        url.setQuery(m_path.sliced(question + 1));
     QNetworkRequest request(url);
     request.setRawHeader("Authorization", "Bearer " + m_endpoint.token);
+    if (!m_lastEventId.isEmpty())
+        request.setRawHeader("Last-Event-ID", m_lastEventId);
     request.setRawHeader("Accept", "text/event-stream");
     request.setRawHeader("Cache-Control", "no-cache");
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
@@ -88,6 +93,10 @@ void EventStream::onReadyRead() {
     m_silenceTimer.start();
     const QList<SseEvent> events = m_parser.feed(m_reply->readAll());
     for (const SseEvent &event : events) {
+        // Remembered before the receivers run: one that stops the stream and starts it again (or reads
+        // lastEventId()) resumes after this event.
+        if (!event.id.isEmpty())
+            m_lastEventId = event.id;
         QJsonParseError parseError{};
         const QJsonDocument doc = QJsonDocument::fromJson(event.data, &parseError);
         if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {

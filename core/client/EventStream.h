@@ -1,8 +1,9 @@
 #pragma once
-// Client of GET /api/events (Server-Sent Events). Parses the stream into events and reconnects with
-// back-off (0.5 s doubling to 5 s) when the connection drops. A stream that stays silent for longer than
-// three keep-alive periods is treated as dropped (a suspended laptop, a hung daemon). Lives on the thread
-// that created it.
+// Client of GET /api/events (Server-Sent Events), or of another event stream of the API (a path set with
+// setPath). Parses the stream into events and reconnects with back-off (0.5 s doubling to 5 s) when the
+// connection drops. Each reconnect sends the last event id seen as Last-Event-ID, so the daemon replays
+// the `job` events missed meanwhile. A stream that stays silent for longer than three keep-alive periods
+// is treated as dropped (a suspended laptop, a hung daemon). Lives on the thread that created it.
 #include <QByteArray>
 #include <QJsonObject>
 #include <QObject>
@@ -33,6 +34,13 @@ public:
     void setEndpoint(const Endpoint &endpoint) { m_endpoint = endpoint; }
     const Endpoint &endpoint() const { return m_endpoint; }
     void setSilenceTimeoutMs(int ms) { m_silenceTimer.setInterval(ms); }
+    // Path and query to connect to from the next attempt on (default "/api/events").
+    void setPath(const QString &pathAndQuery) { m_path = pathAndQuery; }
+    const QString &path() const { return m_path; }
+    // The last `id:` the stream carried (empty before any); sent as Last-Event-ID on every connect. Set it
+    // to start from a known event: the first connection then asks for the events after that one.
+    void setLastEventId(const QByteArray &id) { m_lastEventId = id; }
+    const QByteArray &lastEventId() const { return m_lastEventId; }
 
 Q_SIGNALS:
     void connected();
@@ -50,6 +58,8 @@ private:
     void scheduleRetry();
 
     Endpoint m_endpoint;
+    QString m_path = QStringLiteral("/api/events");
+    QByteArray m_lastEventId;
     QNetworkAccessManager *m_network;
     QPointer<QNetworkReply> m_reply;
     SseParser m_parser;

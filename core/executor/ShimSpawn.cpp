@@ -29,14 +29,17 @@ QString outputPath(const QString &path, const QString &workdir) {
     return QDir::cleanPath(base.absoluteFilePath(path));
 }
 
-// The daemon's environment with the request's additions; a variable the request sets wins.
+// The daemon's environment with the request's additions; a variable the request sets wins, and when
+// the request sets one twice, the later setting wins (the queue appends its own after the user's).
 QByteArrayList jobEnvironment(const LaunchRequest &request) {
     QSet<QByteArray> overridden;
     QByteArrayList entries;
-    for (const auto &[name, value] : request.env) {
-        const QByteArray encodedName = name.toLocal8Bit();
+    for (auto it = request.env.crbegin(); it != request.env.crend(); ++it) {
+        const QByteArray encodedName = it->first.toLocal8Bit();
+        if (overridden.contains(encodedName))
+            continue;
         overridden.insert(encodedName);
-        entries.append(encodedName + '=' + value.toLocal8Bit());
+        entries.append(encodedName + '=' + it->second.toLocal8Bit());
     }
     for (char **variable = environ; variable && *variable; ++variable) {
         const QByteArray entry(*variable);

@@ -94,6 +94,8 @@ TEST_F(ExecutorTest, JobSeesTheDaemonEnvironmentPlusItsOwnAdditionsWhichWin) {
         7, shellCommand(QStringLiteral("echo \"$ND_EXECUTOR_TEST_INHERITED $ND_EXECUTOR_TEST_OVERRIDDEN "
                                        "$CUDA_VISIBLE_DEVICES\"")));
     job.env.append({QStringLiteral("ND_EXECUTOR_TEST_OVERRIDDEN"), QStringLiteral("from-job")});
+    // Set twice (the user's env, then the queue's own): the later one wins.
+    job.env.append({QStringLiteral("CUDA_VISIBLE_DEVICES"), QStringLiteral("0")});
     job.env.append({QStringLiteral("CUDA_VISIBLE_DEVICES"), QStringLiteral("1,3")});
     const std::optional<JobExit> exit = runToEnd(executor, log, job);
     qunsetenv("ND_EXECUTOR_TEST_INHERITED");
