@@ -8,6 +8,7 @@
 #include <QLoggingCategory>
 
 #include <algorithm>
+#include <limits>
 
 namespace nd {
 
@@ -68,12 +69,11 @@ VoidResult JobQueue::recover() {
         Job job = stored;
         if (job.state == JobState::pending) {
             job.reason = job.held ? PendingReason::held : PendingReason::none;
-            m_active.emplace(job.id, job);
+            track(job);
             continue;
         }
         const QString statusFile = QDir(m_options.jobsDir).filePath(QStringLiteral("%1/status").arg(job.id));
-        m_active.emplace(job.id, job);
-        ++m_runningCount;
+        track(job);
         if (job.process.pid != 0 && m_executor->adopt(job.id, job.process, statusFile).ok()) {
             ++adopted;
             continue;
@@ -94,6 +94,45 @@ VoidResult JobQueue::recover() {
     qCInfo(lcQueue, "queue: %d pending, %d running (%d re-adopted) after start-up",
            static_cast<int>(m_active.size()) - m_runningCount, m_runningCount, adopted);
     return success();
+}
+
+void JobQueue::track(const Job &job) {
+    const auto it = m_active.find(job.id);
+    const bool wasRunning = it != m_active.end() && it->second.state == JobState::running;
+    const bool isRunning = job.state == JobState::running;
+    m_runningCount += (isRunning ? 1 : 0) - (wasRunning ? 1 : 0);
+    if (isRunning)
+        m_runningIds.insert(job.id);
+    else
+        m_runningIds.erase(job.id);
+
+    constexpr size_t none = std::numeric_limits<size_t>::max();
+    const size_t slot = m_pendingSlot.value(job.id, none);
+    if (job.state == JobState::pending) {
+        if (slot != none) {
+            m_pendingCache[slot] = schedPendingOf(job);
+        } else {
+            m_pendingSlot.insert(job.id, m_pendingCache.size());
+            m_pendingCache.push_back(schedPendingOf(job));
+        }
+    } else if (slot != none) {
+        const size_t index = slot;
+        m_pendingSlot.remove(job.id);
+        if (index + 1 != m_pendingCache.size()) {
+            m_pendingCache[index] = std::move(m_pendingCache.back());
+            m_pendingSlot.insert(m_pendingCache[index].jobId, index);
+        }
+        m_pendingCache.pop_back();
+    }
+
+    if (isTerminal(job.state)) {
+        if (it != m_active.end())
+            m_active.erase(it);
+    } else if (it != m_active.end()) {
+        it->second = job;
+    } else {
+        m_active.emplace(job.id, job);
+    }
 }
 
 void JobQueue::requestSchedule() {
@@ -133,18 +172,7 @@ VoidResult JobQueue::commitAndApply(StoreBatch &batch) {
     }
     const auto apply = [this](const Job &job) {
         m_states.insert(job.id, JobStateEntry{job.id, job.arrayJobId, job.arrayTaskId, job.state});
-        const auto it = m_active.find(job.id);
-        const bool wasRunning = it != m_active.end() && it->second.state == JobState::running;
-        const bool isRunning = job.state == JobState::running;
-        m_runningCount += (isRunning ? 1 : 0) - (wasRunning ? 1 : 0);
-        if (isTerminal(job.state)) {
-            if (it != m_active.end())
-                m_active.erase(it);
-        } else if (it != m_active.end()) {
-            it->second = job;
-        } else {
-            m_active.emplace(job.id, job);
-        }
+        track(job);
     };
     for (const Job &job : batch.inserts) {
         if (job.arrayJobId != 0)
@@ -265,6 +293,8 @@ QJsonObject JobQueue::summary() const {
                            JobState::cancelled, JobState::timeout, JobState::nodeFail})
         countsJson.insert(jobStateName(state), counts.value(jobStateName(state)));
     return QJsonObject{{QStringLiteral("cpus"), m_options.machine.cpus},
+                       {QStringLiteral("pending_jobs"), static_cast<qint64>(m_pendingCache.size())},
+                       {QStringLiteral("last_pass_ms"), static_cast<double>(m_lastPassUs) / 1000.0},
                        {QStringLiteral("cpus_allocated"), cpusAllocated},
                        {QStringLiteral("mem_mib"), m_options.machine.memMib},
                        {QStringLiteral("mem_allocated_mib"), memAllocated},

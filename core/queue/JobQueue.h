@@ -14,9 +14,10 @@
 #include <QTimer>
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct QueueError {
 };
 template <typename T>
 using QueueResult = std::variant<T, QueueError>;
+
+// What the scheduler needs to know about a pending job.
+SchedPending schedPendingOf(const Job &job);
 
 class JobQueue : public QObject {
     Q_OBJECT
@@ -120,6 +124,8 @@ private:
     void startJobs(const std::vector<StartDecision> &starts);
     void finishJob(Job job, const JobExit &exit);
     void enforceTimeLimits();
+    // Keeps m_active, m_pendingCache and m_runningIds in step with one job's new state.
+    void track(const Job &job);
     // Submit steps (JobQueueSubmit.cpp).
     QueueResult<std::vector<Job>> planSubmit(const QJsonObject &spec, qint64 firstId, SubmitResult *result);
     QString checkDependencies(const JobSpec &spec) const;
@@ -130,7 +136,13 @@ private:
     Options m_options;
     std::unique_ptr<JobStore> m_store;
     Executor *m_executor = nullptr;
-    std::map<qint64, Job> m_active;         // pending and running, by id
+    std::unordered_map<qint64, Job> m_active;  // pending and running, by id
+    // What the scheduler reads, kept up to date as jobs change so a pass copies nothing: one entry per
+    // pending job (any order; removal swaps the last entry in), and the ids of running jobs.
+    std::vector<SchedPending> m_pendingCache;
+    QHash<qint64, size_t> m_pendingSlot;
+    std::set<qint64> m_runningIds;
+    qint64 m_lastPassUs = 0;
     QHash<qint64, JobStateEntry> m_states;  // every job: for dependencies and ref resolution
     QHash<qint64, std::vector<std::pair<int, qint64>>> m_arrays;  // array job id → (task id, job id)
     QHash<qint64, qint64> m_killRequestedAtMs;  // running jobs we asked to end (cancel/timeout/requeue)

@@ -1,6 +1,7 @@
 // JobQueue at run time: scheduling passes, starting jobs, their ends (with accounting and retries), time
 // limits and the telemetry that feeds GPU sharing and GPU accounting.
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLoggingCategory>
 
@@ -13,9 +14,9 @@ namespace nd {
 
 Q_DECLARE_LOGGING_CATEGORY(lcQueue)
 
-namespace {
+namespace {}  // namespace
 
-SchedPending pendingOf(const Job &job) {
+SchedPending schedPendingOf(const Job &job) {
     SchedPending p;
     p.jobId = job.id;
     p.arrayJobId = job.arrayJobId;
@@ -32,6 +33,8 @@ SchedPending pendingOf(const Job &job) {
     p.dependencies = job.spec.dependencies;
     return p;
 }
+
+namespace {
 
 SchedRunning runningOf(const Job &job) {
     SchedRunning r;
@@ -59,16 +62,15 @@ void JobQueue::scheduleNow() {
             for (const SchedGpu &reading : m_gpuFree)
                 if (reading.index == gpu.index)
                     gpu.freeMib = reading.freeMib;
-    snapshot.running.reserve(static_cast<size_t>(m_runningCount));
-    snapshot.pending.reserve(m_active.size() - static_cast<size_t>(m_runningCount));
-    for (const auto &[id, job] : m_active) {
-        if (job.state == JobState::running)
-            snapshot.running.push_back(runningOf(job));
-        else
-            snapshot.pending.push_back(pendingOf(job));
-    }
-    if (snapshot.pending.empty())
+    if (m_pendingCache.empty())
         return;
+    QElapsedTimer pass;
+    pass.start();
+    snapshot.running.reserve(m_runningIds.size());
+    for (qint64 id : m_runningIds)
+        snapshot.running.push_back(runningOf(m_active.at(id)));
+    // Borrowed for the pass and given back below: no copy of what may be 100,000 entries.
+    snapshot.pending = std::move(m_pendingCache);
     // Targets are aggregated once per pass: many jobs often wait on the same array.
     QHash<QPair<qint64, int>, DependencyTarget> cache;
     snapshot.dependencyTarget = [this, &cache](const Dependency &dep) {
@@ -102,6 +104,7 @@ void JobQueue::scheduleNow() {
         return target;
     };
     const SchedulerDecision decision = schedule(snapshot, m_options.scheduler);
+    m_pendingCache = std::move(snapshot.pending);
     for (const PendingVerdict &verdict : decision.pending) {
         const auto it = m_active.find(verdict.jobId);
         if (it != m_active.end()) {
@@ -109,6 +112,7 @@ void JobQueue::scheduleNow() {
             it->second.expectedStartMs = verdict.expectedStartMs;
         }
     }
+    m_lastPassUs = pass.nsecsElapsed() / 1000;
     if (!decision.starts.empty())
         startJobs(decision.starts);
 }
@@ -247,8 +251,9 @@ void JobQueue::addEnd(Job job, const JobExit &exit, StoreBatch *batch) {
 
 void JobQueue::enforceTimeLimits() {
     const qint64 nowMs = now();
-    for (const auto &[id, job] : m_active) {
-        if (job.state != JobState::running || job.spec.timeLimitSec <= 0 || m_endAs.contains(id))
+    for (qint64 id : m_runningIds) {
+        const Job &job = m_active.at(id);
+        if (job.spec.timeLimitSec <= 0 || m_endAs.contains(id))
             continue;
         if (nowMs >= job.startTimeMs + job.spec.timeLimitSec * 1000) {
             m_endAs.insert(id, JobState::timeout);
@@ -265,9 +270,9 @@ void JobQueue::tick() {
     enforceTimeLimits();
     const qint64 nowMs = now();
     bool due = false;
-    for (const auto &[id, job] : m_active) {
-        if (job.state == JobState::pending && job.reason == PendingReason::beginTime &&
-            job.spec.beginTimeMs <= nowMs) {
+    for (const SchedPending &job : m_pendingCache) {
+        if (job.beginTimeMs > 0 && job.beginTimeMs <= nowMs && !job.held &&
+            m_active.at(job.jobId).reason == PendingReason::beginTime) {
             due = true;
             break;
         }
@@ -309,9 +314,8 @@ void JobQueue::onTelemetry(const TelemetrySnapshot &snapshot) {
             if (fields.size() > 2)
                 gpuMemByGroup[fields[2].toLongLong()] += static_cast<qint64>(*process.used_mib);
         }
-    for (auto &[id, job] : m_active) {
-        if (job.state != JobState::running)
-            continue;
+    for (qint64 id : m_runningIds) {
+        Job &job = m_active.at(id);
         double share = job.spec.gpus > 0 ? 1.0 : 0.0;
         for (int index : job.allocatedGpus) {
             const GpuSample *sample = byIndex.value(index);
