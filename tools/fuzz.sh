@@ -20,7 +20,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 build_dir=build/fuzz
-all_targets=(fuzz_http_parser fuzz_sse_parser fuzz_settings fuzz_fake_spec fuzz_telemetry_frame)
+all_targets=(fuzz_http_parser fuzz_sse_parser fuzz_settings fuzz_fake_spec fuzz_telemetry_frame fuzz_job_spec
+  fuzz_sbatch_script)
 
 usage() {
   echo "usage: $0 [SECONDS_PER_TARGET] [TARGET...]   targets: ${all_targets[*]}" >&2

@@ -65,7 +65,7 @@ public:
         SchedulerOptions scheduler;
         Executor::Options executor;
         int tickMs = 500;
-        qint64 eventsKept = 100000;
+        qint64 eventsKept = 20000;  // a client further behind than the replay limit reloads anyway
         std::function<qint64()> clockMs;  // Unix ms; default: the system clock
     };
 

@@ -126,6 +126,26 @@ done
 read -r p50 p99 mean < <(grep -v '^#' "$out/nemodesk-latency.txt" | sort -n | awk '{ v[NR] = $1; s += $1 }
   END { r50 = int(NR * 0.50 + 0.999999); r99 = int(NR * 0.99 + 0.999999)
         printf "%.1f %.1f %.1f\n", v[r50], v[r99], s / NR }')
+# --- a scheduling pass in the daemon with 100,000 pending jobs ---------------------------------------
+# Both GPUs busy, then one array of BIG_N 1-GPU tasks: every pass now walks them all. Passes are forced
+# by holding and releasing one job; /api/queue reports the duration of the last one.
+big_n=${BIG_N:-100000}
+blockers=$("$nemoctl" submit --parsable -G 2 --wrap 'sleep 600' -o /dev/null)
+start_us=$(now_us)
+array=$("$nemoctl" submit --parsable -G 1 --array="1-$big_n" --wrap true -o /dev/null)
+array_us=$(($(now_us) - start_us))
+echo "# last_pass_ms with $big_n pending" > "$out/nemodesk-pass.txt"
+for _ in $(seq 20); do
+  "$nemoctl" hold "${array}_1" > /dev/null
+  "$nemoctl" release "${array}_1" > /dev/null
+  sleep 0.1
+  counts | jq '.last_pass_ms' >> "$out/nemodesk-pass.txt"
+done
+read -r pass_p50 pass_max < <(grep -v '^#' "$out/nemodesk-pass.txt" | sort -n | awk '{ v[NR] = $1 }
+  END { printf "%.1f %.1f\n", v[int(NR * 0.5 + 0.5)], v[NR] }')
+"$nemoctl" cancel --quiet "$array" "$blockers" > /dev/null
+wait_for_empty_queue
+
 db_kib=$(du -k "$NEMODESK_HOME/data/nemodesk.db"* | awk '{ s += $1 } END { print s }')
 
 {
@@ -139,5 +159,7 @@ db_kib=$(du -k "$NEMODESK_HOME/data/nemodesk.db"* | awk '{ s += $1 } END { print
   echo "| submit, one \`nemoctl submit --file\` with $n specs | $(rate "$n" "$bulk_us") jobs/s ($(seconds "$bulk_us") s) |"
   echo "| submit->start, idle queue, $latency_jobs jobs | p50 $p50 ms, p99 $p99 ms (mean $mean ms) |"
   echo "| drain $n CLI jobs, 2 GPUs | $(seconds "$drain_us") s ($(rate "$n" "$drain_us") jobs/s) |"
-  echo "| database after $((4 * n + latency_jobs)) jobs | $db_kib KiB |"
+  echo "| one \`--array=1-$big_n\` submit | $(seconds "$array_us") s |"
+  echo "| scheduling pass in the daemon, $big_n pending, GPUs full | p50 $pass_p50 ms, max $pass_max ms (20 passes) |"
+  echo "| database after $((4 * n + latency_jobs + big_n + 1)) jobs | $db_kib KiB |"
 } | tee "$out/nemodesk-summary.txt"

@@ -3,6 +3,7 @@ nd_core_test(nemodesk_queue_tests
   queue/QueueFixture.h
   queue/job_queue_test.cpp
   queue/job_queue_recovery_test.cpp
+  queue/job_queue_telemetry_test.cpp
   queue/job_launch_test.cpp
 )
 target_compile_definitions(nemodesk_queue_tests PRIVATE NEMODESK_JOBSHIM_PATH="$<TARGET_FILE:nemodesk-jobshim>")
