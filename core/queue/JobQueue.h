@@ -65,7 +65,7 @@ public:
         SchedulerOptions scheduler;
         Executor::Options executor;
         int tickMs = 500;
-        qint64 eventsKept = 20000;  // a client further behind than the replay limit reloads anyway
+        qint64 eventsKept = 20000;        // a client further behind than the replay limit reloads anyway
         std::function<qint64()> clockMs;  // Unix ms; default: the system clock
     };
 
@@ -121,6 +121,9 @@ private:
     VoidResult commitAndApply(StoreBatch &batch);
     JobEventRecord makeEvent(const Job &job, const QString &type);
     QueueResult<QList<qint64>> resolveRef(const QString &ref, bool wholeArray) const;
+    // The end of every action: a refusal naming the job's state when nothing applied, else the commit.
+    QueueResult<QList<qint64>> finishAction(const QString &ref, const QList<qint64> &affected,
+                                            StoreBatch &batch, const QString &refusal);
     void startJobs(const std::vector<StartDecision> &starts);
     void finishJob(Job job, const JobExit &exit);
     void enforceTimeLimits();

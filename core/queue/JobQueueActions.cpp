@@ -15,6 +15,21 @@ QueueError conflict(const Job &job, const QString &what) {
 
 }  // namespace
 
+QueueResult<QList<qint64>> JobQueue::finishAction(const QString &ref, const QList<qint64> &affected,
+                                                  StoreBatch &batch, const QString &refusal) {
+    if (affected.isEmpty()) {
+        // Nothing applied: say why, from the state of the job the user named.
+        const QueueResult<Job> job = find(ref);
+        if (const auto *found = std::get_if<Job>(&job))
+            return conflict(*found, refusal);
+        return std::get<QueueError>(job);
+    }
+    const VoidResult committed = commitAndApply(batch);
+    if (!committed.ok())
+        return QueueError{QueueError::Kind::internal, committed.error()};
+    return affected;
+}
+
 QueueResult<QList<qint64>> JobQueue::cancel(const QString &ref, std::optional<int> signalNumber) {
     QueueResult<QList<qint64>> ids = resolveRef(ref, true);
     if (std::holds_alternative<QueueError>(ids))
@@ -54,18 +69,9 @@ QueueResult<QList<qint64>> JobQueue::cancel(const QString &ref, std::optional<in
         batch.updates.push_back(std::move(cancelled));
         affected.append(id);
     }
-    if (affected.isEmpty()) {
-        const QueueResult<Job> job = find(ref);
-        if (const auto *found = std::get_if<Job>(&job))
-            return conflict(*found, signalNumber
-                                        ? QStringLiteral("only running jobs can be signalled")
-                                        : QStringLiteral("only pending or running jobs can be cancelled"));
-        return std::get<QueueError>(job);
-    }
-    const VoidResult committed = commitAndApply(batch);
-    if (!committed.ok())
-        return QueueError{QueueError::Kind::internal, committed.error()};
-    return affected;
+    return finishAction(ref, affected, batch,
+                        signalNumber ? QStringLiteral("only running jobs can be signalled")
+                                     : QStringLiteral("only pending or running jobs can be cancelled"));
 }
 
 QueueResult<QList<qint64>> JobQueue::hold(const QString &ref) {
@@ -87,16 +93,7 @@ QueueResult<QList<qint64>> JobQueue::hold(const QString &ref) {
         batch.events.push_back(makeEvent(job, QStringLiteral("held")));
         batch.updates.push_back(std::move(job));
     }
-    if (affected.isEmpty()) {
-        const QueueResult<Job> job = find(ref);
-        if (const auto *found = std::get_if<Job>(&job))
-            return conflict(*found, QStringLiteral("only pending jobs can be held"));
-        return std::get<QueueError>(job);
-    }
-    const VoidResult committed = commitAndApply(batch);
-    if (!committed.ok())
-        return QueueError{QueueError::Kind::internal, committed.error()};
-    return affected;
+    return finishAction(ref, affected, batch, QStringLiteral("only pending jobs can be held"));
 }
 
 QueueResult<QList<qint64>> JobQueue::release(const QString &ref) {
@@ -116,18 +113,7 @@ QueueResult<QList<qint64>> JobQueue::release(const QString &ref) {
         batch.updates.push_back(std::move(job));
         affected.append(id);
     }
-    if (affected.isEmpty()) {
-        const QueueResult<Job> job = find(ref);
-        if (const auto *found = std::get_if<Job>(&job))
-            return conflict(*found, found->state == JobState::pending
-                                        ? QStringLiteral("it is not held")
-                                        : QStringLiteral("only held jobs can be released"));
-        return std::get<QueueError>(job);
-    }
-    const VoidResult committed = commitAndApply(batch);
-    if (!committed.ok())
-        return QueueError{QueueError::Kind::internal, committed.error()};
-    return affected;
+    return finishAction(ref, affected, batch, QStringLiteral("only held pending jobs can be released"));
 }
 
 QueueResult<QList<qint64>> JobQueue::requeue(const QString &ref) {
@@ -167,16 +153,7 @@ QueueResult<QList<qint64>> JobQueue::requeue(const QString &ref) {
         batch.updates.push_back(std::move(job));
         affected.append(id);
     }
-    if (affected.isEmpty()) {
-        const QueueResult<Job> job = find(ref);
-        if (const auto *found = std::get_if<Job>(&job))
-            return conflict(*found, QStringLiteral("it is already queued or being requeued"));
-        return std::get<QueueError>(job);
-    }
-    const VoidResult committed = commitAndApply(batch);
-    if (!committed.ok())
-        return QueueError{QueueError::Kind::internal, committed.error()};
-    return affected;
+    return finishAction(ref, affected, batch, QStringLiteral("it is already queued or being requeued"));
 }
 
 QueueResult<QList<qint64>> JobQueue::update(const QString &ref, std::optional<qint64> priority,
@@ -216,20 +193,12 @@ QueueResult<QList<qint64>> JobQueue::update(const QString &ref, std::optional<qi
         batch.updates.push_back(std::move(job));
         affected.append(id);
     }
-    if (affected.isEmpty()) {
-        if (refused)
-            return *refused;
-        const QueueResult<Job> job = find(ref);
-        if (const auto *found = std::get_if<Job>(&job))
-            return conflict(*found, QStringLiteral("only pending or running jobs can be updated"));
-        return std::get<QueueError>(job);
-    }
-    const VoidResult committed = commitAndApply(batch);
-    if (!committed.ok())
-        return QueueError{QueueError::Kind::internal, committed.error()};
-    // A shorter limit may already be reached.
-    enforceTimeLimits();
-    return affected;
+    if (affected.isEmpty() && refused)
+        return *refused;
+    QueueResult<QList<qint64>> result =
+        finishAction(ref, affected, batch, QStringLiteral("only pending or running jobs can be updated"));
+    enforceTimeLimits();  // a shorter limit may already be reached
+    return result;
 }
 
 }  // namespace nd
