@@ -3,6 +3,7 @@
 
 #include "Cli.h"
 #include "CliTime.h"
+#include "JobFormat.h"
 
 namespace nd::cli {
 
@@ -76,6 +77,23 @@ void applyTaskFilter(const IdFilter &filter, JobListing *listing, QList<Job> *jo
     listing->jobs = keptJson;
     listing->total = kept.size();
     *jobs = kept;
+}
+
+Result<ListedJobs> listJobs(const QString &route, const QStringList &query, qint64 maxJobs,
+                            const IdFilter &filter) {
+    const Result<Endpoint> endpoint = locateDaemon(Paths::fromEnvironment());
+    if (!endpoint.ok())
+        return Error{endpoint.error()};
+    SyncHttp http(endpoint.value());
+    Result<JobListing> listing = fetchJobs(http, route, query, maxJobs);
+    if (!listing.ok())
+        return Error{listing.error()};
+    Result<QList<Job>> parsed = jobsFromJson(listing->jobs);
+    if (!parsed.ok())
+        return Error{parsed.error()};
+    ListedJobs listed{std::move(listing).value(), std::move(parsed).value()};
+    applyTaskFilter(filter, &listed.listing, &listed.jobs);
+    return listed;
 }
 
 }  // namespace nd::cli

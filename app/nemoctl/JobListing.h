@@ -38,4 +38,13 @@ Result<IdFilter> parseIdFilter(const QString &list);
 // Keeps the jobs (and their JSON) whose display id the filter names; nothing to do when it names none.
 void applyTaskFilter(const IdFilter &filter, JobListing *listing, QList<Job> *jobs);
 
+// What `queue` and `history` share: find the daemon, read every page of `route`, parse the jobs and keep
+// the tasks the filter names. The error is ready for printErr.
+struct ListedJobs {
+    JobListing listing;
+    QList<Job> jobs;
+};
+Result<ListedJobs> listJobs(const QString &route, const QStringList &query, qint64 maxJobs,
+                            const IdFilter &filter);
+
 }  // namespace nd::cli

@@ -138,26 +138,14 @@ int runQueue(const QStringList &args) {
         fields = std::move(parsed).value();
     }
 
-    const Result<Endpoint> endpoint = locateDaemon(Paths::fromEnvironment());
-    if (!endpoint.ok()) {
-        printErr(endpoint.error());
+    Result<ListedJobs> listed = listJobs(QStringLiteral("/api/jobs"), query, maxJobs, idFilter);
+    if (!listed.ok()) {
+        printErr(listed.error());
         return exitFailure;
     }
-    SyncHttp http(endpoint.value());
-    Result<JobListing> listing = fetchJobs(http, QStringLiteral("/api/jobs"), query, maxJobs);
-    if (!listing.ok()) {
-        printErr(listing.error());
-        return exitFailure;
-    }
-    Result<QList<Job>> parsedJobs = jobsFromJson(listing->jobs);
-    if (!parsedJobs.ok()) {
-        printErr(parsedJobs.error());
-        return exitFailure;
-    }
-    QList<Job> shown = std::move(parsedJobs).value();
-    applyTaskFilter(idFilter, &listing.value(), &shown);
+    const QList<Job> &shown = listed->jobs;
     if (parser.isSet(json)) {
-        printOut(toJsonText(listing->toJson()));
+        printOut(toJsonText(listed->listing.toJson()));
         return exitOk;
     }
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
