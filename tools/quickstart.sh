@@ -61,15 +61,20 @@ fi
 status=0
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 300 || status=$?
 
-# The other shapes the project promises to build in: headless (no Qt Widgets: core + nemoctl + tests),
-# gpu-only (what tools/gpu-check.sh carries to a GPU machine: no Qt at all), and asan (every test again
-# under AddressSanitizer + UndefinedBehaviorSanitizer, leaks included).
-for entry in headless:unit gpu-only:unit asan:all; do
+# The other shapes the project promises to build in: headless (no Qt Widgets: the daemon, nemoctl and the
+# job shim build; their tests are the default build's, already run above), gpu-only (what
+# tools/gpu-check.sh carries to a GPU machine: no Qt at all), and asan (every test again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, leaks included).
+for entry in headless:none gpu-only:unit asan:all; do
   preset=${entry%%:*}
   labels=${entry#*:}
   echo "quickstart: building and testing the $preset preset"
   if [ ! -f "build/$preset/CMakeCache.txt" ]; then
     cmake --preset "$preset" > /dev/null || { status=1; continue; }
+  fi
+  if [ "$labels" = none ]; then
+    cmake --build "build/$preset" -j "$jobs" --target nemoctl nemodesk-jobshim check_layers || status=1
+    continue
   fi
   cmake --build "build/$preset" -j "$jobs" || { status=1; continue; }
   label_args=()
