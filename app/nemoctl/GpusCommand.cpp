@@ -4,6 +4,7 @@
 #include <QProcessEnvironment>
 
 #include "Cli.h"
+#include "JobFormat.h"
 #include "core/client/TelemetryFrame.h"
 #include "core/daemon/RuntimeFile.h"
 #include "core/telemetry/TelemetryJson.h"
@@ -25,31 +26,6 @@ QString withUnit(const std::optional<T> &value, const QString &unit, int decimal
     if (!value)
         return dash();
     return QStringLiteral("%1 %2").arg(static_cast<double>(*value), 0, 'f', decimals).arg(unit);
-}
-
-QString formatTable(const QList<QStringList> &rows) {
-    QList<qsizetype> widths;
-    for (const QStringList &row : rows)
-        for (qsizetype c = 0; c < row.size(); ++c) {
-            if (widths.size() <= c)
-                widths.append(0);
-            widths[c] = std::max(widths[c], row[c].size());
-        }
-    QString out;
-    for (const QStringList &row : rows) {
-        QString line;
-        for (qsizetype c = 0; c < row.size(); ++c) {
-            // Numbers read best right-aligned; the index and name columns are left-aligned.
-            const bool left = c <= 1;
-            line += left ? row[c].leftJustified(widths[c]) : row[c].rightJustified(widths[c]);
-            if (c + 1 < row.size())
-                line += QStringLiteral("  ");
-        }
-        while (line.endsWith(u' '))
-            line.chop(1);
-        out += line + u'\n';
-    }
-    return out;
 }
 
 QString formatText(const GpuInventory &inv) {
@@ -85,7 +61,11 @@ QString formatText(const GpuInventory &inv) {
             }
             rows.append(row);
         }
-        out += formatTable(rows);
+        // Numbers read best right-aligned; the index and name columns are left-aligned.
+        QList<Align> alignment{Align::left, Align::left};
+        for (qsizetype c = 2; c < rows.value(0).size(); ++c)
+            alignment.append(Align::right);
+        out += formatTable(rows, alignment);
     }
     if (inv.host) {
         const HostReading &h = *inv.host;
