@@ -19,111 +19,9 @@
 #include <limits>
 
 #include "core/jobs/Job.h"
+#include "core/jobs/JsonFieldReader.h"
 
 namespace nd {
-
-namespace {
-
-constexpr qint64 maxJsonInteger = (qint64{1} << 53) - 1;
-
-// Reads optional keys of one object; a wrong type is an error naming the key (with `prefix` for nested
-// objects, e.g. "accounting.cpu_time_ms").
-class JobReader {
-public:
-    JobReader(const QJsonObject &json, QString prefix) : m_json(json), m_prefix(std::move(prefix)) {}
-
-    bool failed() const { return !m_error.isEmpty(); }
-    const QString &error() const { return m_error; }
-
-    template <typename Int>
-    void integer(const QString &key, Int *out, qint64 min = -maxJsonInteger, qint64 max = maxJsonInteger) {
-        const QJsonValue value = m_json.value(key);
-        if (value.isUndefined() || failed())
-            return;
-        const double number = value.toDouble();
-        if (!value.isDouble() || !std::isfinite(number) || std::floor(number) != number ||
-            number < static_cast<double>(min) || number > static_cast<double>(max)) {
-            fail(key, QStringLiteral("an integer from %1 to %2").arg(min).arg(max));
-            return;
-        }
-        *out = static_cast<Int>(number);
-    }
-
-    void real(const QString &key, double *out) {
-        const QJsonValue value = m_json.value(key);
-        if (value.isUndefined() || failed())
-            return;
-        if (!value.isDouble() || !std::isfinite(value.toDouble())) {
-            fail(key, QStringLiteral("a number"));
-            return;
-        }
-        *out = value.toDouble();
-    }
-
-    void string(const QString &key, QString *out) {
-        const QJsonValue value = m_json.value(key);
-        if (value.isUndefined() || failed())
-            return;
-        if (!value.isString()) {
-            fail(key, QStringLiteral("a string"));
-            return;
-        }
-        *out = value.toString();
-    }
-
-    void boolean(const QString &key, bool *out) {
-        const QJsonValue value = m_json.value(key);
-        if (value.isUndefined() || failed())
-            return;
-        if (!value.isBool()) {
-            fail(key, QStringLiteral("true or false"));
-            return;
-        }
-        *out = value.toBool();
-    }
-
-    // Returns the object at `key` (empty when absent).
-    QJsonObject object(const QString &key) {
-        const QJsonValue value = m_json.value(key);
-        if (!value.isUndefined() && !value.isObject())
-            fail(key, QStringLiteral("an object"));
-        return value.toObject();
-    }
-
-    void fail(const QString &key, const QString &expected) {
-        if (m_error.isEmpty())
-            m_error = QStringLiteral("job field '%1%2' must be %3").arg(m_prefix, key, expected);
-    }
-    void failWith(const QString &message) {
-        if (m_error.isEmpty())
-            m_error = message;
-    }
-
-private:
-    const QJsonObject &m_json;
-    QString m_prefix;
-    QString m_error;
-};
-
-void readAllocatedGpus(const QJsonObject &json, JobReader &read, QList<int> *out) {
-    const QJsonValue value = json.value(QStringLiteral("gpus"));
-    if (value.isUndefined())
-        return;
-    QList<int> gpus;
-    bool ok = value.isArray();
-    const QJsonArray array = value.toArray();
-    for (qsizetype i = 0; ok && i < array.size(); ++i) {
-        const double number = array.at(i).toDouble(-1);
-        ok = array.at(i).isDouble() && std::floor(number) == number && number >= 0 &&
-             number <= std::numeric_limits<int>::max();
-        gpus.append(static_cast<int>(number));
-    }
-    if (!ok)
-        read.fail(QStringLiteral("gpus"), QStringLiteral("an array of GPU indices"));
-    *out = gpus;
-}
-
-}  // namespace
 
 QString Job::displayId() const {
     if (isArrayTask())
@@ -181,12 +79,12 @@ QJsonObject jobToJson(const Job &job) {
 
 Result<Job> jobFromJson(const QJsonObject &json) {
     Job job;
-    JobReader read(json, QString());
+    JsonFieldReader read(json, QStringLiteral("job field"));
     if (!json.contains(QStringLiteral("id")) || !json.contains(QStringLiteral("state")))
         return Error{QStringLiteral("a job needs at least 'id' and 'state'")};
-    read.integer(QStringLiteral("id"), &job.id, 1);
-    read.integer(QStringLiteral("array_job_id"), &job.arrayJobId, 0);
-    read.integer(QStringLiteral("array_task_id"), &job.arrayTaskId, -1, maxArrayTaskId);
+    read.integer(QStringLiteral("id"), 1, maxJsonInteger, &job.id);
+    read.integer(QStringLiteral("array_job_id"), 0, maxJsonInteger, &job.arrayJobId);
+    read.integer(QStringLiteral("array_task_id"), -1, maxArrayTaskId, &job.arrayTaskId);
 
     QString state;
     read.string(QStringLiteral("state"), &state);
@@ -194,7 +92,7 @@ Result<Job> jobFromJson(const QJsonObject &json) {
         if (const std::optional<JobState> parsed = parseJobState(state))
             job.state = *parsed;
         else
-            read.failWith(QStringLiteral("job field 'state': unknown state '%1'").arg(state));
+            read.fail(QStringLiteral("job field 'state': unknown state '%1'").arg(state));
     }
     if (json.contains(QStringLiteral("reason"))) {
         QString reason;
@@ -203,7 +101,7 @@ Result<Job> jobFromJson(const QJsonObject &json) {
             if (const std::optional<PendingReason> parsed = parsePendingReason(reason))
                 job.reason = *parsed;
             else
-                read.failWith(QStringLiteral("job field 'reason': unknown reason '%1'").arg(reason));
+                read.fail(QStringLiteral("job field 'reason': unknown reason '%1'").arg(reason));
         }
     }
     read.boolean(QStringLiteral("held"), &job.held);
@@ -212,42 +110,41 @@ Result<Job> jobFromJson(const QJsonObject &json) {
     if (!read.failed()) {
         Result<JobSpec> spec = jobSpecFromJson(specJson);
         if (!spec)
-            read.failWith(QStringLiteral("job field 'spec': %1").arg(spec.error()));
+            read.fail(QStringLiteral("job field 'spec': %1").arg(spec.error()));
         else
             job.spec = std::move(spec).value();
     }
 
-    read.integer(QStringLiteral("submit_time_ms"), &job.submitTimeMs, 0);
-    read.integer(QStringLiteral("start_time_ms"), &job.startTimeMs, 0);
-    read.integer(QStringLiteral("end_time_ms"), &job.endTimeMs, 0);
-    read.integer(QStringLiteral("expected_start_ms"), &job.expectedStartMs, 0);
-    read.integer(QStringLiteral("exit_code"), &job.exitCode, std::numeric_limits<int>::min(),
-                 std::numeric_limits<int>::max());
-    read.integer(QStringLiteral("signal"), &job.termSignal, 0, std::numeric_limits<int>::max());
+    read.integer(QStringLiteral("submit_time_ms"), 0, maxJsonInteger, &job.submitTimeMs);
+    read.integer(QStringLiteral("start_time_ms"), 0, maxJsonInteger, &job.startTimeMs);
+    read.integer(QStringLiteral("end_time_ms"), 0, maxJsonInteger, &job.endTimeMs);
+    read.integer(QStringLiteral("expected_start_ms"), 0, maxJsonInteger, &job.expectedStartMs);
+    read.integer(QStringLiteral("exit_code"), std::numeric_limits<int>::min(),
+                 std::numeric_limits<int>::max(), &job.exitCode);
+    read.integer(QStringLiteral("signal"), 0, std::numeric_limits<int>::max(), &job.termSignal);
     read.string(QStringLiteral("message"), &job.message);
-    if (!read.failed())
-        readAllocatedGpus(json, read, &job.allocatedGpus);
-    read.integer(QStringLiteral("gpu_mem_mib"), &job.allocatedGpuMemMib, 0);
-    read.integer(QStringLiteral("child_pid"), &job.childPid, 0);
-    read.integer(QStringLiteral("retries"), &job.retries, 0, std::numeric_limits<int>::max());
+    read.intList(QStringLiteral("gpus"), &job.allocatedGpus);
+    read.integer(QStringLiteral("gpu_mem_mib"), 0, maxJsonInteger, &job.allocatedGpuMemMib);
+    read.integer(QStringLiteral("child_pid"), 0, maxJsonInteger, &job.childPid);
+    read.integer(QStringLiteral("retries"), 0, std::numeric_limits<int>::max(), &job.retries);
     read.string(QStringLiteral("stdout_file"), &job.stdoutFile);
     read.string(QStringLiteral("stderr_file"), &job.stderrFile);
 
     const QJsonObject processJson = read.object(QStringLiteral("process"));
-    JobReader process(processJson, QStringLiteral("process."));
-    process.integer(QStringLiteral("pid"), &job.process.pid, 0);
-    process.integer(QStringLiteral("start_ticks"), &job.process.startTicks, 0);
+    JsonFieldReader process(processJson, QStringLiteral("job field"), QStringLiteral("process."));
+    process.integer(QStringLiteral("pid"), 0, maxJsonInteger, &job.process.pid);
+    process.integer(QStringLiteral("start_ticks"), 0, maxJsonInteger, &job.process.startTicks);
     process.string(QStringLiteral("boot_id"), &job.process.bootId);
 
     const QJsonObject accountingJson = read.object(QStringLiteral("accounting"));
-    JobReader accounting(accountingJson, QStringLiteral("accounting."));
-    accounting.integer(QStringLiteral("cpu_time_ms"), &job.accounting.cpuTimeMs, 0);
-    accounting.integer(QStringLiteral("peak_rss_kib"), &job.accounting.peakRssKib, 0);
+    JsonFieldReader accounting(accountingJson, QStringLiteral("job field"), QStringLiteral("accounting."));
+    accounting.integer(QStringLiteral("cpu_time_ms"), 0, maxJsonInteger, &job.accounting.cpuTimeMs);
+    accounting.integer(QStringLiteral("peak_rss_kib"), 0, maxJsonInteger, &job.accounting.peakRssKib);
     accounting.real(QStringLiteral("gpu_seconds"), &job.accounting.gpuSeconds);
-    accounting.integer(QStringLiteral("peak_gpu_mem_mib"), &job.accounting.peakGpuMemMib, 0);
+    accounting.integer(QStringLiteral("peak_gpu_mem_mib"), 0, maxJsonInteger, &job.accounting.peakGpuMemMib);
     accounting.real(QStringLiteral("gpu_energy_j"), &job.accounting.gpuEnergyJ);
 
-    for (const JobReader *reader : {&read, &process, &accounting}) {
+    for (const JsonFieldReader *reader : {&read, &process, &accounting}) {
         if (reader->failed())
             return Error{reader->error()};
     }

@@ -160,23 +160,22 @@ TEST(JobJson, Errors) {
         return json;
     };
     EXPECT_EQ(error(QJsonObject{{QStringLiteral("id"), 1}}), "a job needs at least 'id' and 'state'");
-    EXPECT_EQ(error(with("id", 0)), "job field 'id' must be an integer from 1 to 9007199254740991");
+    EXPECT_EQ(error(with("id", 0)), "job field 'id' must be an integer from 1 to 9007199254740991 (got 0)");
     EXPECT_EQ(error(with("state", QStringLiteral("sleeping"))),
               "job field 'state': unknown state 'sleeping'");
-    EXPECT_EQ(error(with("state", 3)), "job field 'state' must be a string");
+    EXPECT_EQ(error(with("state", 3)), "job field 'state' must be a string (got a number)");
     EXPECT_EQ(error(with("reason", QStringLiteral("bored"))), "job field 'reason': unknown reason 'bored'");
-    EXPECT_EQ(error(with("held", 1)), "job field 'held' must be true or false");
+    EXPECT_EQ(error(with("held", 1)), "job field 'held' must be true or false (got a number)");
     EXPECT_EQ(error(with("gpus", QJsonArray{0, QStringLiteral("1")})),
-              "job field 'gpus' must be an array of GPU indices");
+              "job field 'gpus' must be an array of non-negative integers (got an array with other items)");
     EXPECT_EQ(error(with("spec", QJsonObject{{QStringLiteral("gpuz"), 1}})),
               "job field 'spec': unknown field 'gpuz' in job spec");
-    EXPECT_EQ(error(with("spec", 1)), "job field 'spec' must be an object");
+    EXPECT_EQ(error(with("spec", 1)), "job field 'spec' must be an object (got a number)");
     EXPECT_EQ(error(with("process", QJsonObject{{QStringLiteral("pid"), QStringLiteral("42")}})),
-              "job field 'process.pid' must be an integer from 0 to 9007199254740991");
+              "job field 'process.pid' must be an integer (got a string)");
     EXPECT_EQ(error(with("accounting", QJsonObject{{QStringLiteral("gpu_seconds"), QStringLiteral("1")}})),
-              "job field 'accounting.gpu_seconds' must be a number");
-    EXPECT_EQ(error(with("submit_time_ms", 1.5)),
-              "job field 'submit_time_ms' must be an integer from 0 to 9007199254740991");
+              "job field 'accounting.gpu_seconds' must be a number (got a string)");
+    EXPECT_EQ(error(with("submit_time_ms", 1.5)), "job field 'submit_time_ms' must be an integer (got 1.5)");
 }
 
 }  // namespace
