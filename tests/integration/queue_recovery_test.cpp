@@ -62,9 +62,11 @@ protected:
 
 TEST_F(QueueRecovery, LosesNothingWhenTheDaemonIsKilledMidRun) {
     const QString gate = daemon.paths().dataDir() + QStringLiteral("/gate");
-    // Runs until the test opens the gate, so it is surely running across the restart.
+    // Runs until the test opens the gate, so it is surely running across the restart. Bounded (60 s), so
+    // that a failing run leaves no job behind polling for a gate in a deleted folder.
     const qint64 adopted =
-        submit(QStringLiteral("while [ ! -e %1 ]; do sleep 0.05; done; echo survived").arg(gate),
+        submit(QStringLiteral("for i in $(seq 1200); do [ -e %1 ] && break; sleep 0.05; done; echo survived")
+                   .arg(gate),
                QJsonObject{{QStringLiteral("gpus"), 1}});
     const qint64 endsWhileDown =
         submit(QStringLiteral("sleep 0.5; exit 7"), QJsonObject{{QStringLiteral("gpus"), 1}});

@@ -38,6 +38,19 @@ protected:
         ASSERT_TRUE(dir.isValid());
         startQueue();
     }
+    // Jobs outlive their queue by design: a test that stops early must not leave them running.
+    void TearDown() override {
+        if (!queue)
+            return;
+        JobQuery active;
+        active.states = {JobState::pending, JobState::running};
+        active.limit = 10000;
+        const Result<JobPage> page = queue->query(active);
+        if (page.ok())
+            for (const Job &job : page->jobs)
+                queue->cancel(QString::number(job.id));
+        waitUntil([&] { return queue->runningCount() == 0; }, 10000);
+    }
     void startQueue() {
         queue = std::make_unique<JobQueue>(queueOptions(dir.path()));
         QObject::connect(queue.get(), &JobQueue::jobEvent, queue.get(),
