@@ -121,6 +121,9 @@ private:
     VoidResult commitAndApply(StoreBatch &batch);
     JobEventRecord makeEvent(const Job &job, const QString &type);
     QueueResult<QList<qint64>> resolveRef(const QString &ref, bool wholeArray) const;
+    // hold() and release().
+    enum class HoldAction { hold = 1, release };
+    QueueResult<QList<qint64>> setHeld(const QString &ref, HoldAction action);
     // The end of every action: a refusal naming the job's state when nothing applied, else the commit.
     QueueResult<QList<qint64>> finishAction(const QString &ref, const QList<qint64> &affected,
                                             StoreBatch &batch, const QString &refusal);

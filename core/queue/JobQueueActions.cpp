@@ -75,6 +75,15 @@ QueueResult<QList<qint64>> JobQueue::cancel(const QString &ref, std::optional<in
 }
 
 QueueResult<QList<qint64>> JobQueue::hold(const QString &ref) {
+    return setHeld(ref, HoldAction::hold);
+}
+
+QueueResult<QList<qint64>> JobQueue::release(const QString &ref) {
+    return setHeld(ref, HoldAction::release);
+}
+
+QueueResult<QList<qint64>> JobQueue::setHeld(const QString &ref, HoldAction action) {
+    const bool held = action == HoldAction::hold;
     QueueResult<QList<qint64>> ids = resolveRef(ref, true);
     if (std::holds_alternative<QueueError>(ids))
         return ids;
@@ -84,36 +93,23 @@ QueueResult<QList<qint64>> JobQueue::hold(const QString &ref) {
         const auto it = m_active.find(id);
         if (it == m_active.end() || it->second.state != JobState::pending)
             continue;
-        affected.append(id);
-        if (it->second.held)
+        // Holding a held job is a no-op that succeeds (as scontrol hold); releasing one that is not
+        // held is refused, since the user expected it to be held.
+        if (it->second.held == held) {
+            if (held)
+                affected.append(id);
             continue;
+        }
         Job job = it->second;
-        job.held = true;
-        job.reason = PendingReason::held;
-        batch.events.push_back(makeEvent(job, QStringLiteral("held")));
-        batch.updates.push_back(std::move(job));
-    }
-    return finishAction(ref, affected, batch, QStringLiteral("only pending jobs can be held"));
-}
-
-QueueResult<QList<qint64>> JobQueue::release(const QString &ref) {
-    QueueResult<QList<qint64>> ids = resolveRef(ref, true);
-    if (std::holds_alternative<QueueError>(ids))
-        return ids;
-    StoreBatch batch;
-    QList<qint64> affected;
-    for (qint64 id : std::get<QList<qint64>>(ids)) {
-        const auto it = m_active.find(id);
-        if (it == m_active.end() || it->second.state != JobState::pending || !it->second.held)
-            continue;
-        Job job = it->second;
-        job.held = false;
-        job.reason = PendingReason::none;
-        batch.events.push_back(makeEvent(job, QStringLiteral("released")));
+        job.held = held;
+        job.reason = held ? PendingReason::held : PendingReason::none;
+        batch.events.push_back(makeEvent(job, held ? QStringLiteral("held") : QStringLiteral("released")));
         batch.updates.push_back(std::move(job));
         affected.append(id);
     }
-    return finishAction(ref, affected, batch, QStringLiteral("only held pending jobs can be released"));
+    return finishAction(ref, affected, batch,
+                        held ? QStringLiteral("only pending jobs can be held")
+                             : QStringLiteral("only held pending jobs can be released"));
 }
 
 QueueResult<QList<qint64>> JobQueue::requeue(const QString &ref) {
