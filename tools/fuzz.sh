@@ -21,7 +21,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 build_dir=build/fuzz
 all_targets=(fuzz_http_parser fuzz_sse_parser fuzz_settings fuzz_fake_spec fuzz_telemetry_frame fuzz_job_spec
-  fuzz_sbatch_script)
+  fuzz_sbatch_script fuzz_gguf_reader fuzz_tokenizer_json fuzz_tokenizer_gguf fuzz_chat_template)
 
 usage() {
   echo "usage: $0 [SECONDS_PER_TARGET] [TARGET...]   targets: ${all_targets[*]}" >&2
@@ -49,6 +49,10 @@ max_len_for() {
     fuzz_settings) echo 2048 ;;
     fuzz_fake_spec) echo 256 ;;
     fuzz_telemetry_frame) echo 8192 ;;
+    fuzz_gguf_reader) echo 65536 ;;
+    fuzz_tokenizer_json) echo 16384 ;;
+    fuzz_tokenizer_gguf) echo 65536 ;;
+    fuzz_chat_template) echo 8192 ;;
   esac
 }
 

@@ -24,7 +24,12 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl-dev
   libsqlite3-dev libgtest-dev libgmock-dev
   clang-format xvfb xauth fonts-dejavu-core
+  libpcre2-dev libutf8proc-dev nlohmann-json3-dev
+  python3 python3-jinja2
 )
+# Node.js and npm run the reference implementations the engine is tested against (tools/reference); a
+# machine that already has a Node.js (e.g. from NodeSource, which bundles npm) keeps it.
+if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -40,7 +45,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# --- 2. Build ----------------------------------------------------------------------------------------
+# --- 2. Reference implementations (tests only: tokenizer and chat-template conformance) --------------
+if [ "$mode" = test ]; then
+  tools/reference/setup.sh
+  # The conformance tests skip without the references when run by hand; here they must run.
+  export NEMODESK_REQUIRE_REFERENCE=1
+fi
+
+# --- 3. Build ----------------------------------------------------------------------------------------
 jobs=$(nproc 2>/dev/null || echo 2)
 build_dir=${NEMODESK_BUILD_DIR:-build/default}
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
@@ -48,7 +60,7 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
 fi
 cmake --build "$build_dir" -j "$jobs"
 
-# --- 3. Run ------------------------------------------------------------------------------------------
+# --- 4. Run ------------------------------------------------------------------------------------------
 if [ "$mode" = app ]; then
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     echo "quickstart: no display (DISPLAY/WAYLAND_DISPLAY unset); starting under Xvfb is possible with:" >&2

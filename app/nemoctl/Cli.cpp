@@ -31,6 +31,10 @@ const QList<Command> &commands() {
         {"logs", "a job's output, or follow it (-f)", &runLogs},
         {"history", "finished jobs with accounting (like sacct)", &runHistory},
         {"wait", "wait until jobs end; exits with their exit code", &runWait},
+        {"info", "what a GGUF model file holds: architecture, size, types, layers, memory", &runInfo},
+        {"tokenize", "text to token ids, one JSON array per line (a GGUF or tokenizer.json)", &runTokenize},
+        {"detokenize", "token ids (JSON arrays, one per line) back to text", &runDetokenize},
+        {"template", "render a model's chat template with variables from a JSON file", &runTemplate},
     };
     return table;
 }

@@ -116,5 +116,10 @@ int runUpdate(const QStringList &args);
 int runLogs(const QStringList &args);
 int runHistory(const QStringList &args);
 int runWait(const QStringList &args);
+// Model files, tokenizers and chat templates (local: no daemon).
+int runInfo(const QStringList &args);
+int runTokenize(const QStringList &args);
+int runDetokenize(const QStringList &args);
+int runTemplate(const QStringList &args);
 
 }  // namespace nd::cli

@@ -1,0 +1,3 @@
+# Chat templates: the Jinja-subset interpreter, family formats, the reasoning parser.
+nd_gpu_sources(
+)

@@ -1,0 +1,3 @@
+# GGUF container: types, quantisation, reader, writer.
+nd_gpu_sources(
+)

@@ -1,0 +1,3 @@
+# Architectures: hyper-parameters, model info, the random-weight model generator.
+nd_gpu_sources(
+)

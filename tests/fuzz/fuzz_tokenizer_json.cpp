@@ -1,0 +1,4 @@
+// PLACEHOLDER: replaced by the real target in this change.
+#include <cstddef>
+#include <cstdint>
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *, size_t) { return 0; }
