@@ -9,6 +9,8 @@
 // hybrid layer pattern with every layer kind.
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gpu/common/status.h"
 #include "gpu/gguf/gguf_types.h"
@@ -43,10 +45,11 @@ struct ModelGenSpec {
     int n_expert_used = 0;
     int n_ff_expert = 0;
     int n_ff_shared = 0;
-    // Tokenizer: a Hugging Face tokenizer.json to embed (converted as llama.cpp's converter would); empty =
-    // a small built-in byte-level BPE vocabulary (gpt2 model, llama-bpe pre-tokenizer) with the family's
-    // special tokens (<|im_start|>, <|im_end|>, <think>, …; <extra_id_0/1> for nemotron).
-    std::string tokenizer_json;
+    // Tokenizer metadata (tokenizer.ggml.*) to embed, e.g. from hf_tokenizer_to_gguf() on a real
+    // tokenizer.json; empty = a small built-in byte-level BPE vocabulary (gpt2 model, llama-bpe
+    // pre-tokenizer) with the family's special tokens (<|im_start|>, <|im_end|>, <think>, …; <extra_id_0/1>
+    // for nemotron). n_vocab follows the tokenizer's size.
+    std::vector<std::pair<std::string, GgufWriteValue>> tokenizer_metadata;
     // tokenizer.chat_template; empty = none written.
     std::string chat_template;
     std::string name;  // general.name; empty = "nemodesk-test-<arch>-<type>"
