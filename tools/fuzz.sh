@@ -49,6 +49,8 @@ max_len_for() {
     fuzz_settings) echo 2048 ;;
     fuzz_fake_spec) echo 256 ;;
     fuzz_telemetry_frame) echo 8192 ;;
+    fuzz_job_spec) echo 8192 ;;
+    fuzz_sbatch_script) echo 8192 ;;
     fuzz_gguf_reader) echo 65536 ;;
     fuzz_tokenizer_json) echo 16384 ;;
     fuzz_tokenizer_gguf) echo 65536 ;;
