@@ -25,7 +25,7 @@ packages=(
   libsqlite3-dev libgtest-dev libgmock-dev
   clang-format xvfb xauth fonts-dejavu-core
   libpcre2-dev libutf8proc-dev nlohmann-json3-dev
-  python3 python3-jinja2
+  python3 python3-jinja2 python3-numpy
 )
 # Node.js and npm run the reference implementations the engine is tested against (tools/reference); a
 # machine that already has a Node.js (e.g. from NodeSource, which bundles npm) keeps it.

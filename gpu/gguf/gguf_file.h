@@ -47,16 +47,16 @@ const char *gguf_type_name(GgufType type);  // "u32", "string", "array", …
 struct GgufValue {
     GgufType type = GgufType::uint8;
     // Scalars: exactly one of these is meaningful, by type.
-    uint64_t u = 0;       // uint8/16/32/64, boolean (0/1)
-    int64_t i = 0;        // int8/16/32/64
-    double f = 0;         // float32/64
-    std::string_view s;   // string
+    uint64_t u = 0;      // uint8/16/32/64, boolean (0/1)
+    int64_t i = 0;       // int8/16/32/64
+    double f = 0;        // float32/64
+    std::string_view s;  // string
     // Arrays.
     GgufType elem_type = GgufType::uint8;
     uint64_t count = 0;
-    const uint8_t *elems = nullptr;             // numeric elements, packed little-endian, possibly unaligned
-    std::vector<std::string_view> strings;      // string elements
-    std::vector<GgufValue> nested;              // array elements (arrays of arrays)
+    const uint8_t *elems = nullptr;         // numeric elements, packed little-endian, possibly unaligned
+    std::vector<std::string_view> strings;  // string elements
+    std::vector<GgufValue> nested;          // array elements (arrays of arrays)
 
     bool is_integer() const;  // any integer scalar type (not boolean)
     // Integer scalars of any width/signedness, when the value fits; booleans are not integers.
@@ -79,10 +79,10 @@ struct GgufTensor {
     uint32_t type_id = 0;  // the raw id; GgmlType(type_id) when ggml_type_supported(type_id)
     int n_dims = 0;
     std::array<int64_t, 4> ne = {1, 1, 1, 1};  // ne[0] innermost (spec conventions)
-    uint64_t offset = 0;                        // from the start of its shard's data section
-    uint64_t n_bytes = 0;                       // unpadded
-    const uint8_t *data = nullptr;              // into the mapping of its shard
-    int shard = 0;                              // 0 for unsplit files
+    uint64_t offset = 0;                       // from the start of its shard's data section
+    uint64_t n_bytes = 0;                      // unpadded
+    const uint8_t *data = nullptr;             // into the mapping of its shard
+    int shard = 0;                             // 0 for unsplit files
 
     int64_t n_elements() const { return ne[0] * ne[1] * ne[2] * ne[3]; }
     GgmlType type() const { return static_cast<GgmlType>(type_id); }
@@ -103,6 +103,11 @@ struct GgufFile;  // opaque
 // NemoDesk cannot read (supported: F32, F16, …)", "model.gguf: truncated: the metadata value of
 // 'tokenizer.ggml.tokens' needs 1.2 GB but the file has 3.1 MB left".
 Status gguf_open(const std::string &path, const GgufOpenOptions &options, GgufFile **out);
+// The same checks on bytes already in memory (the fuzz target, tests, files received over the network).
+// Nothing is copied: `data` must outlive the GgufFile. Splits are not followed (there are no siblings);
+// `name` stands for the file in messages and gguf_path().
+Status gguf_open_memory(const void *data, size_t size, const std::string &name,
+                        const GgufOpenOptions &options, GgufFile **out);
 void gguf_free(GgufFile *file);
 struct GgufFileDeleter {
     void operator()(GgufFile *file) const { gguf_free(file); }

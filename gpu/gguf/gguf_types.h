@@ -27,7 +27,7 @@ enum class GgmlType : uint32_t {
 
 // Every type the engine dequantises, in a stable order (tests and the generator iterate over it).
 inline constexpr GgmlType kSupportedGgmlTypes[] = {
-    GgmlType::f32,  GgmlType::f16,  GgmlType::bf16, GgmlType::q8_0, GgmlType::q4_0,  GgmlType::q4_1,
+    GgmlType::f32,  GgmlType::f16,  GgmlType::bf16,   GgmlType::q8_0, GgmlType::q4_0, GgmlType::q4_1,
     GgmlType::q5_0, GgmlType::q5_1, GgmlType::iq4_nl, GgmlType::q4_k, GgmlType::q5_k, GgmlType::q6_k,
 };
 
@@ -42,6 +42,8 @@ std::optional<GgmlType> ggml_type_from_name(std::string_view name);
 int64_t ggml_type_block_size(GgmlType type);
 int64_t ggml_type_block_bytes(GgmlType type);
 // Bytes of a row of n elements; n must be a multiple of the block size (checked by the caller).
-inline int64_t ggml_row_bytes(GgmlType type, int64_t n) { return n / ggml_type_block_size(type) * ggml_type_block_bytes(type); }
+inline int64_t ggml_row_bytes(GgmlType type, int64_t n) {
+    return n / ggml_type_block_size(type) * ggml_type_block_bytes(type);
+}
 
 }  // namespace nd

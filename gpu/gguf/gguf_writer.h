@@ -56,9 +56,11 @@ public:
     void set(std::string key, GgufWriteValue value);
     void add_tensor(GgufWriteTensor tensor);
     // Quantises f32 values into `type` (ne[0] must be a multiple of the block size).
-    Status add_tensor_f32(std::string name, GgmlType type, std::vector<int64_t> ne, const std::vector<float> &values);
+    Status add_tensor_f32(std::string name, GgmlType type, std::vector<int64_t> ne,
+                          const std::vector<float> &values);
     // Writes the file (or the shards), replacing existing files; returns the paths written.
-    Status write(const std::string &path, const GgufWriteOptions &options, std::vector<std::string> *paths_written) const;
+    Status write(const std::string &path, const GgufWriteOptions &options,
+                 std::vector<std::string> *paths_written) const;
 
 private:
     std::vector<std::pair<std::string, GgufWriteValue>> m_metadata;

@@ -58,6 +58,7 @@ struct ModelGenSpec {
 // The default spec of an architecture with every size field filled in (what model_gen_write uses for
 // the zeros), so tests can read the shapes they get.
 ModelGenSpec model_gen_resolve(const ModelGenSpec &spec);
-Status model_gen_write(const ModelGenSpec &spec, const std::string &path, const GgufWriteOptions &options = {});
+Status model_gen_write(const ModelGenSpec &spec, const std::string &path,
+                       const GgufWriteOptions &options = {});
 
 }  // namespace nd
