@@ -1,8 +1,8 @@
 #pragma once
 // Text <-> token ids for every vocabulary the engine runs:
 //   bpe - byte-level BPE (GGUF tokenizer.ggml.model = "gpt2"; HF tokenizer.json "BPE" with a ByteLevel
-//         pre-tokenizer/decoder), with the pre-tokenizer regexes of llama3/pixtral, tekken, qwen2, gpt2, … run
-//         by PCRE2 (Unicode classes from PCRE2's tables, never hand-made);
+//         pre-tokenizer/decoder), with the pre-tokenizer regexes of llama3/pixtral, tekken, qwen2, gpt2, …
+//         run by PCRE2 (Unicode classes from PCRE2's tables, never hand-made);
 //   spm - SentencePiece style (GGUF "llama" with scores and byte fallback; HF "BPE" with a Metaspace/
 //         Replace("▁") normalizer and byte_fallback).
 // Encoding splits special and added tokens out of the text first, then normalises, pre-tokenises and runs the
@@ -44,7 +44,8 @@ Status tokenizer_load_gguf(const GgufFile *file, Tokenizer **out);
 // From a Hugging Face tokenizer.json (the model, merges, added tokens, normalizer, pre-tokenizer chain and
 // decoder are read from the file, not guessed). `source_name` names the file in errors.
 Status tokenizer_load_hf_json_file(const std::string &path, Tokenizer **out);
-Status tokenizer_load_hf_json_text(std::string_view json_text, const std::string &source_name, Tokenizer **out);
+Status tokenizer_load_hf_json_text(std::string_view json_text, const std::string &source_name,
+                                   Tokenizer **out);
 void tokenizer_free(Tokenizer *tokenizer);
 struct TokenizerDeleter {
     void operator()(Tokenizer *t) const { tokenizer_free(t); }
@@ -68,18 +69,19 @@ struct DecodeOptions {
 Status tokenizer_encode(const Tokenizer *tokenizer, std::string_view text, const EncodeOptions &options,
                         std::vector<int32_t> *ids);
 // An id outside the vocabulary is an error that names it; bytes are returned exactly (possibly not UTF-8).
-Status tokenizer_decode(const Tokenizer *tokenizer, std::span<const int32_t> ids, const DecodeOptions &options,
-                        std::string *text);
+Status tokenizer_decode(const Tokenizer *tokenizer, std::span<const int32_t> ids,
+                        const DecodeOptions &options, std::string *text);
 
 TokenizerModel tokenizer_model(const Tokenizer *tokenizer);
-// "llama-bpe", "pixtral", "tekken", "qwen2", "gpt2", "hf:Split+ByteLevel", "spm", …: what `nemoctl info` shows.
+// "llama-bpe", "pixtral", "tekken", "qwen2", "gpt2", "hf:Split+ByteLevel", "spm", …: what `nemoctl info`
+// shows.
 const std::string &tokenizer_pre_name(const Tokenizer *tokenizer);
 int32_t tokenizer_vocab_size(const Tokenizer *tokenizer);
 std::string_view tokenizer_token_text(const Tokenizer *tokenizer, int32_t id);  // the stored piece ("Ġthe")
 TokenType tokenizer_token_type(const Tokenizer *tokenizer, int32_t id);
 int32_t tokenizer_find_token(const Tokenizer *tokenizer, std::string_view piece);  // -1 when absent
-int32_t tokenizer_bos(const Tokenizer *tokenizer);  // -1 when none
-int32_t tokenizer_eos(const Tokenizer *tokenizer);  // -1 when none
+int32_t tokenizer_bos(const Tokenizer *tokenizer);                                 // -1 when none
+int32_t tokenizer_eos(const Tokenizer *tokenizer);                                 // -1 when none
 bool tokenizer_add_bos_default(const Tokenizer *tokenizer);
 // End-of-generation ids: EOS, EOT and tokens whose text is an end-of-turn marker (<|im_end|>, <|eot_id|>,
 // <|end|>, </s>, <SPECIAL_12> for Nano 2 …).
@@ -98,9 +100,12 @@ public:
 private:
     const Tokenizer *m_tokenizer;
     DecodeOptions m_options;
-    std::vector<int32_t> m_ids;   // the stream so far (decoders like SPM's strip depend on position)
-    std::string m_pending;        // bytes of an unfinished UTF-8 character
-    size_t m_emitted_tokens = 0;
+    std::vector<int32_t> m_ids;    // the stream so far, for decoder chains that must re-decode it all
+    std::string m_pending;         // bytes of an unfinished UTF-8 character
+    size_t m_emitted_tokens = 0;   // tokens decoded so far (the first one may decode differently)
+    size_t m_decoded_bytes = 0;    // re-decoding chains: bytes of the full text already taken
+    size_t m_strip_left_done = 0;  // leading characters a Strip decoder has removed so far
+    bool m_strip_closed = false;   // text other than the stripped character has been seen
 };
 
 }  // namespace nd

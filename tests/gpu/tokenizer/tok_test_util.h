@@ -1,0 +1,80 @@
+#pragma once
+// Shared by the tokenizer tests: tiny tokenizer.json vocabularies built in the test, GGUF tokenizers
+// written to a temporary directory, and short encode/decode helpers.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gpu/gguf/gguf_file.h"
+#include "gpu/gguf/gguf_writer.h"
+#include "gpu/tokenizer/tokenizer.h"
+
+namespace nd::toktest {
+
+using json = nlohmann::json;
+
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (std::filesystem::path(testing::TempDir()) / "nd-tok-XXXXXX").string();
+        if (!mkdtemp(tmpl.data()))
+            ADD_FAILURE() << "mkdtemp failed";
+        m_path = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(m_path, ec);
+    }
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+    std::string file(const std::string &name) const { return (m_path / name).string(); }
+
+private:
+    std::filesystem::path m_path;
+};
+
+// GPT-2's byte-level character for a byte ("Ġ" for ' ').
+std::string bl(std::string_view bytes);
+
+// A byte-level BPE tokenizer.json: ids 0..255 are the 256 byte characters (in byte order), then `extra`
+// pieces (byte-level text, e.g. bl("he")), with `merges` ("a b" in byte-level text) and the
+// pre-tokenizer given (default: ByteLevel with the GPT-2 regex, no prefix space).
+json byte_level_json(const std::vector<std::string> &extra, const std::vector<std::string> &merges,
+                     json pre_tokenizer = nullptr);
+// id of a byte in byte_level_json vocabularies
+inline int32_t byte_id(char c) {
+    return static_cast<uint8_t>(c);
+}
+
+TokenizerPtr load_json(const json &j);
+Status try_load_json(const json &j, TokenizerPtr *out);
+
+std::vector<int32_t> enc(const Tokenizer *t, std::string_view text, bool parse_special = true);
+std::string dec(const Tokenizer *t, const std::vector<int32_t> &ids, bool skip_special = false);
+
+// Writes the tokenizer.ggml.* keys to a GGUF file and opens it.
+GgufFilePtr write_gguf(const TempDir &dir, const std::vector<std::pair<std::string, GgufWriteValue>> &keys,
+                       const std::string &name = "tok.gguf");
+Status try_load_gguf(const GgufFile *file, TokenizerPtr *out);
+
+// Vocabularies of the reference tools (tools/reference), "" when absent (the test then skips).
+std::string reference_vocab(const std::string &name);
+// The reference vocabulary loaded once per test program (nullptr when absent); tests share it read-only.
+const Tokenizer *reference_tokenizer(const std::string &name);
+// GTEST_SKIP()s unless NEMODESK_REQUIRE_REFERENCE=1, where it fails.
+#define ND_SKIP_WITHOUT_REFERENCE(path)                                                        \
+    do {                                                                                       \
+        if ((path).empty()) {                                                                  \
+            const char *require = std::getenv("NEMODESK_REQUIRE_REFERENCE");                   \
+            if (require && std::string(require) == "1")                                        \
+                FAIL() << "reference vocabulary missing (run tools/reference/setup.sh)";       \
+            GTEST_SKIP() << "reference vocabularies not installed (tools/reference/setup.sh)"; \
+        }                                                                                      \
+    } while (false)
+
+}  // namespace nd::toktest
