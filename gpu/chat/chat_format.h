@@ -18,6 +18,13 @@ std::string_view chat_family_name(ChatFamily family);
 bool chat_family_from_name(std::string_view name, ChatFamily *out);
 
 // Renders vars (messages, add_generation_prompt, enable_thinking, tools, …) in the family's format.
+// nemotron3, nemotron-nano2 and llama3 give what their real templates give for every input those accept
+// (tests/gpu/chat/format_reference_test.cpp), quirks included: Nano 2 switches thinking only with
+// "/think" and "/no_think" in a system or user message (it ignores enable_thinking, like its template);
+// Llama 3.1 prints `date_string` (default "26 Jul 2024", as its template) and no clock. chatml is
+// Qwen2.5's layout without its default system message. nemotron-mini follows spec §3.5 (no reference
+// template available). Where a template would fail, the format may be more lenient (tool-call arguments
+// given as a JSON string are parsed) or fail with the same message; errors are invalid_argument.
 Status chat_format_render(ChatFamily family, const nlohmann::ordered_json &vars, std::string *out);
 
 struct ChatPromptResult {
@@ -26,8 +33,10 @@ struct ChatPromptResult {
     std::string note;            // why the fallback was used ("template.jinja:3:1: unknown tag 'foo'")
 };
 
-// The model's template when it parses and renders; otherwise the fallback family (from the template's
-// markers, or `fallback_family` when given) with a note. An error only when neither works.
+// The model's template when it parses and renders; otherwise the fallback family (`fallback_family` when
+// given, else chat_template_family() of the template's markers) with a note. An error only when neither
+// works: unsupported "…: no chat template and no known family: pass --family (…)"; an unknown
+// `fallback_family` name is invalid_argument even when the template works.
 Status chat_prompt_render(std::string_view template_source, const std::string &template_name,
                           const nlohmann::ordered_json &vars, std::string_view fallback_family,
                           ChatPromptResult *out);

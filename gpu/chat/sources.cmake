@@ -1,3 +1,21 @@
 # Chat templates: the Jinja-subset interpreter, family formats, the reasoning parser.
 nd_gpu_sources(
+  jinja/jinja_unicode.cpp
+  jinja/jinja_value.cpp
+  jinja/jinja_json.cpp
+  jinja/jinja_lexer.cpp
+  jinja/jinja_parser.cpp
+  jinja/jinja_parser_expr.cpp
+  jinja/jinja_interp.cpp
+  jinja/jinja_ops.cpp
+  jinja/jinja_filters.cpp
+  jinja/jinja_tests.cpp
+  jinja/jinja_methods.cpp
+  jinja/jinja_format.cpp
+  jinja/jinja_globals.cpp
+  chat_template.cpp
+  chat_template_family.cpp
+  reasoning_parser.cpp
+  chat_format.cpp
+  chat_prompt.cpp
 )
