@@ -9,6 +9,7 @@
 #include <string>
 
 #include "Cli.h"
+#include "gpu/chat/chat_format.h"
 #include "gpu/chat/chat_template.h"
 #include "gpu/gguf/gguf_file.h"
 
@@ -42,7 +43,8 @@ struct ModelTemplate {
     std::optional<std::string> eos;
 };
 
-Result<ModelTemplate> templateFromModel(const QString &path) {
+// allowMissing: a model without a template is not an error when a --family format will stand in.
+Result<ModelTemplate> templateFromModel(const QString &path, bool allowMissing) {
     GgufFile *raw = nullptr;
     GgufOpenOptions options;
     options.allow_unsupported_types = true;  // only metadata is read
@@ -54,13 +56,14 @@ Result<ModelTemplate> templateFromModel(const QString &path) {
     const Status got = gguf_get_string(file.get(), "tokenizer.chat_template", &text);
     if (!got.ok())
         return Error{QString::fromStdString(got.message)};
-    if (!text)
+    if (!text && !allowMissing)
         return Error{
             QStringLiteral(
                 "%1: the model has no chat template (tokenizer.chat_template); pass one with --template")
                 .arg(path)};
     ModelTemplate out;
-    out.source = std::string(*text);
+    if (text)
+        out.source = std::string(*text);
     out.bos = tokenText(file.get(), "tokenizer.ggml.bos_token_id");
     out.eos = tokenText(file.get(), "tokenizer.ggml.eos_token_id");
     return out;
@@ -87,9 +90,16 @@ int runTemplate(const QStringList &args) {
         QStringLiteral("The time strftime_now() sees, in seconds since the Unix epoch "
                        "(default: the clock)."),
         QStringLiteral("UNIX_S"));
-    parser.addOptions({model, templateFile, vars, now});
+    const QCommandLineOption family(
+        QStringLiteral("family"),
+        QStringLiteral("When the template is missing or fails to parse or render, print this family's "
+                       "built-in format instead, with a warning on stderr: nemotron3, nemotron-nano2, "
+                       "nemotron-mini, llama3, chatml."),
+        QStringLiteral("NAME"));
+    parser.addOptions({model, templateFile, vars, now, family});
     const QString usage = QStringLiteral(
-        "nemoctl template (--model M.gguf | --template FILE.jinja) --vars VARS.json [--now UNIX_S]");
+        "nemoctl template (--model M.gguf | --template FILE.jinja) --vars VARS.json [--now UNIX_S] "
+        "[--family NAME]");
     const int early = parseOrExit(
         parser, args, usage,
         QStringLiteral(
@@ -102,6 +112,13 @@ int runTemplate(const QStringList &args) {
         return usageError(QStringLiteral("give exactly one of --model and --template"), usage);
     if (!parser.isSet(vars))
         return usageError(QStringLiteral("--vars is required"), usage);
+    ChatFamily fallbackFamily{};
+    const std::string familyName = parser.value(family).toStdString();
+    if (parser.isSet(family) && !chat_family_from_name(familyName, &fallbackFamily))
+        return usageError(QStringLiteral("unknown --family '%1' (nemotron3, nemotron-nano2, nemotron-mini, "
+                                         "llama3, chatml)")
+                              .arg(parser.value(family)),
+                          usage);
     ChatRenderOptions options;
     if (parser.isSet(now)) {
         bool ok = false;
@@ -117,16 +134,23 @@ int runTemplate(const QStringList &args) {
         printErr(varsText.error());
         return exitFailure;
     }
-    nlohmann::ordered_json variables = nlohmann::ordered_json::parse(*varsText, nullptr, false);
-    if (variables.is_discarded() || !variables.is_object()) {
-        printErr(QStringLiteral("%1: not a JSON object").arg(parser.value(vars)));
+    nlohmann::ordered_json variables;
+    try {
+        variables = nlohmann::ordered_json::parse(*varsText);
+    } catch (const nlohmann::json::exception &e) {
+        printErr(
+            QStringLiteral("%1: not valid JSON: %2").arg(parser.value(vars), QString::fromUtf8(e.what())));
+        return exitFailure;
+    }
+    if (!variables.is_object()) {
+        printErr(QStringLiteral("%1: the variables must be a JSON object").arg(parser.value(vars)));
         return exitFailure;
     }
 
     std::string source;
     std::string name;
     if (parser.isSet(model)) {
-        const Result<ModelTemplate> t = templateFromModel(parser.value(model));
+        const Result<ModelTemplate> t = templateFromModel(parser.value(model), parser.isSet(family));
         if (!t.ok()) {
             printErr(t.error());
             return exitFailure;
@@ -145,6 +169,20 @@ int runTemplate(const QStringList &args) {
         }
         source = *text;
         name = parser.value(templateFile).toStdString();
+    }
+
+    if (parser.isSet(family)) {
+        ChatPromptResult result;
+        const Status st = chat_prompt_render(source, name, variables, familyName, &result);
+        if (!st.ok()) {
+            printErr(QString::fromStdString(st.message));
+            return exitFailure;
+        }
+        if (result.used_fallback)
+            printErr(QStringLiteral("warning: %1").arg(QString::fromStdString(result.note)));
+        std::fwrite(result.text.data(), 1, result.text.size(), stdout);
+        std::fflush(stdout);
+        return exitOk;
     }
 
     ChatTemplate *raw = nullptr;
