@@ -17,5 +17,7 @@ nd_gpu_sources(
   chat_template_family.cpp
   reasoning_parser.cpp
   chat_format.cpp
+  chat_format_python.cpp
+  chat_format_families.cpp
   chat_prompt.cpp
 )

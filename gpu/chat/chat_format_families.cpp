@@ -1,5 +1,11 @@
-// The five families (included into chat_format.cpp's anonymous namespace; uses its Python helpers).
+// The five built-in family formats; the Python helpers are in chat_format_python.cpp.
 // Comments quote the template lines each step mirrors.
+#include <initializer_list>
+#include <string>
+
+#include "gpu/chat/chat_format_internal.h"
+
+namespace nd::chat_format_detail {
 
 // ---- Nemotron 3 (spec §4.4) -------------------------------------------------------------------------
 
@@ -524,3 +530,5 @@ std::string render_chatml(const Json &vars) {
         out += "<|im_start|>assistant\n";
     return out;
 }
+
+}  // namespace nd::chat_format_detail
