@@ -15,5 +15,5 @@ if(TARGET nemoctl)
   add_test(NAME nemoctl_tokenize_vs_hf
            COMMAND python3 ${PROJECT_SOURCE_DIR}/tools/reference/nemoctl_roundtrip.py $<TARGET_FILE:nemoctl>
                    ${CMAKE_BINARY_DIR}/conformance)
-  set_tests_properties(nemoctl_tokenize_vs_hf PROPERTIES LABELS unit SKIP_RETURN_CODE 77)
+  set_tests_properties(nemoctl_tokenize_vs_hf PROPERTIES LABELS conformance SKIP_RETURN_CODE 77)
 endif()
