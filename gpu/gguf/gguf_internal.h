@@ -12,6 +12,9 @@
 
 namespace nd {
 
+// Bytes of one element of a fixed-size metadata type; 0 for string and array (gguf_value.cpp).
+uint64_t gguf_scalar_bytes(GgufType type);
+
 struct GgufShard {
     std::string path;
     const uint8_t *base = nullptr;  // the whole file

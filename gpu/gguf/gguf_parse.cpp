@@ -65,29 +65,6 @@ private:
     uint64_t m_pos = 0;
 };
 
-// Bytes of one element of a fixed-size type; 0 for string/array.
-uint64_t scalar_bytes(GgufType t) {
-    switch (t) {
-        case GgufType::uint8:
-        case GgufType::int8:
-        case GgufType::boolean:
-            return 1;
-        case GgufType::uint16:
-        case GgufType::int16:
-            return 2;
-        case GgufType::uint32:
-        case GgufType::int32:
-        case GgufType::float32:
-            return 4;
-        case GgufType::uint64:
-        case GgufType::int64:
-        case GgufType::float64:
-            return 8;
-        default:
-            return 0;
-    }
-}
-
 GgufType checked_type(uint32_t raw, const std::string &where) {
     if (raw > static_cast<uint32_t>(GgufType::float64))
         throw ParseError(where + " has unknown value type " + std::to_string(raw) +
@@ -158,7 +135,7 @@ GgufValue read_value(Cursor &c, GgufType type, const std::string &where, int dep
         return v;
     }
     if (type != GgufType::array) {
-        decode_scalar(type, c.take(scalar_bytes(type), where), &v);
+        decode_scalar(type, c.take(gguf_scalar_bytes(type), where), &v);
         return v;
     }
     if (depth >= kGgufMaxArrayDepth)
@@ -167,7 +144,7 @@ GgufValue read_value(Cursor &c, GgufType type, const std::string &where, int dep
     v.elem_type = checked_type(c.read<uint32_t>(where + " element type"), where + " (array)");
     v.count = c.read<uint64_t>(where + " element count");
     const std::string count_text = std::to_string(v.count);
-    if (const uint64_t eb = scalar_bytes(v.elem_type)) {
+    if (const uint64_t eb = gguf_scalar_bytes(v.elem_type)) {
         if (v.count > c.left() / eb)
             throw ParseError("truncated: " + where + " claims " + count_text + " elements of " +
                              gguf_type_name(v.elem_type) + ", which need more than the " +

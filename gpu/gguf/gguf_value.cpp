@@ -7,6 +7,29 @@
 
 namespace nd {
 
+// Bytes of one element of a fixed-size type; 0 for string/array.
+uint64_t gguf_scalar_bytes(GgufType t) {
+    switch (t) {
+        case GgufType::uint8:
+        case GgufType::int8:
+        case GgufType::boolean:
+            return 1;
+        case GgufType::uint16:
+        case GgufType::int16:
+            return 2;
+        case GgufType::uint32:
+        case GgufType::int32:
+        case GgufType::float32:
+            return 4;
+        case GgufType::uint64:
+        case GgufType::int64:
+        case GgufType::float64:
+            return 8;
+        default:
+            return 0;
+    }
+}
+
 namespace {
 
 bool is_int_type(GgufType t) {
@@ -29,33 +52,11 @@ bool is_unsigned(GgufType t) {
     return t == GgufType::uint8 || t == GgufType::uint16 || t == GgufType::uint32 || t == GgufType::uint64;
 }
 
-uint64_t elem_bytes(GgufType t) {
-    switch (t) {
-        case GgufType::uint8:
-        case GgufType::int8:
-        case GgufType::boolean:
-            return 1;
-        case GgufType::uint16:
-        case GgufType::int16:
-            return 2;
-        case GgufType::uint32:
-        case GgufType::int32:
-        case GgufType::float32:
-            return 4;
-        case GgufType::uint64:
-        case GgufType::int64:
-        case GgufType::float64:
-            return 8;
-        default:
-            return 0;
-    }
-}
-
 // Decodes numeric element `index` of an array into a scalar GgufValue.
 GgufValue element(const GgufValue &array, uint64_t index) {
     GgufValue e;
     e.type = array.elem_type;
-    const uint64_t n = elem_bytes(array.elem_type);
+    const uint64_t n = gguf_scalar_bytes(array.elem_type);
     const uint8_t *p = array.elems + index * n;
     uint64_t raw = 0;
     std::memcpy(&raw, p, n);  // little-endian host (x86-64, aarch64)
@@ -164,7 +165,7 @@ std::optional<int64_t> GgufValue::array_int(uint64_t index) const {
 }
 
 std::optional<double> GgufValue::array_float(uint64_t index) const {
-    if (type != GgufType::array || index >= count || elem_bytes(elem_type) == 0 ||
+    if (type != GgufType::array || index >= count || gguf_scalar_bytes(elem_type) == 0 ||
         elem_type == GgufType::boolean)
         return std::nullopt;
     return element(*this, index).to_float();

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "gpu/common/utf8.h"
+
 namespace nd::tok {
 
 // Thrown inside the tokenizer and turned into a Status at the API boundary.
@@ -19,7 +21,7 @@ struct TokError : std::runtime_error {
 size_t utf8_char_len(std::string_view s, size_t i, uint32_t *cp = nullptr);
 // Length of the longest prefix of s[i..] that is valid UTF-8.
 size_t utf8_valid_prefix(std::string_view s, size_t i);
-void utf8_append(std::string *out, uint32_t cp);
+using nd::utf8_append;  // gpu/common/utf8.h
 // The length of a complete-or-invalid prefix that can be emitted without splitting a character that later
 // bytes may still complete: bytes of a trailing incomplete (but so far valid) sequence are excluded.
 size_t utf8_complete_prefix(std::string_view s);

@@ -3,6 +3,8 @@
 
 #include <utf8proc.h>
 
+#include "gpu/common/utf8.h"
+
 namespace nd::jinja {
 
 uint32_t utf8_next(std::string_view text, size_t *pos) {
@@ -44,23 +46,10 @@ uint32_t utf8_next(std::string_view text, size_t *pos) {
 }
 
 void utf8_append(std::string *out, uint32_t cp) {
-    if (cp >= 0xDC80u && cp <= 0xDCFFu) {  // a lone byte kept by utf8_next
+    if (cp >= 0xDC80u && cp <= 0xDCFFu)  // a lone byte kept by utf8_next
         out->push_back(static_cast<char>(cp - 0xDC00u));
-    } else if (cp < 0x80) {
-        out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+    else
+        nd::utf8_append(out, cp);
 }
 
 bool utf8_is_ascii(std::string_view text) {
