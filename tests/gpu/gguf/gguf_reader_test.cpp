@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <utility>
 
 #include "gguf/gguf_test_util.h"
 #include "gpu/gguf/gguf_file.h"
@@ -13,15 +14,19 @@ namespace {
 
 using test::RawBytes;
 
+// gguf_open_memory copies nothing: the bytes live in the result, next to the file that points into them
+// (a moved vector keeps its buffer).
 struct Opened {
+    std::vector<uint8_t> bytes;
     Status status;
     GgufFilePtr file;
 };
 
-Opened open_bytes(const std::vector<uint8_t> &bytes, GgufOpenOptions options = {}) {
+Opened open_bytes(std::vector<uint8_t> bytes, GgufOpenOptions options = {}) {
     GgufFile *raw = nullptr;
     Opened o;
-    o.status = gguf_open_memory(bytes.data(), bytes.size(), "test.gguf", options, &raw);
+    o.bytes = std::move(bytes);
+    o.status = gguf_open_memory(o.bytes.data(), o.bytes.size(), "test.gguf", options, &raw);
     o.file.reset(raw);
     return o;
 }
