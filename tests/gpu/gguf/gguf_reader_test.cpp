@@ -14,19 +14,28 @@ namespace {
 
 using test::RawBytes;
 
-// gguf_open_memory copies nothing: the bytes live in the result, next to the file that points into them
-// (a moved vector keeps its buffer).
+// gguf_open_memory copies nothing: the bytes must outlive the file. An lvalue stays the caller's (tests
+// compare pointers with it); a temporary is kept in the result, next to the file that points into it (a
+// moved vector keeps its buffer).
 struct Opened {
-    std::vector<uint8_t> bytes;
+    std::vector<uint8_t> owned;
     Status status;
     GgufFilePtr file;
 };
 
-Opened open_bytes(std::vector<uint8_t> bytes, GgufOpenOptions options = {}) {
+Opened open_bytes(const std::vector<uint8_t> &bytes, GgufOpenOptions options = {}) {
     GgufFile *raw = nullptr;
     Opened o;
-    o.bytes = std::move(bytes);
-    o.status = gguf_open_memory(o.bytes.data(), o.bytes.size(), "test.gguf", options, &raw);
+    o.status = gguf_open_memory(bytes.data(), bytes.size(), "test.gguf", options, &raw);
+    o.file.reset(raw);
+    return o;
+}
+
+Opened open_bytes(std::vector<uint8_t> &&bytes, GgufOpenOptions options = {}) {
+    GgufFile *raw = nullptr;
+    Opened o;
+    o.owned = std::move(bytes);
+    o.status = gguf_open_memory(o.owned.data(), o.owned.size(), "test.gguf", options, &raw);
     o.file.reset(raw);
     return o;
 }
