@@ -12,28 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace nd::test {
-
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::path(testing::TempDir()) / "nd-gguf-XXXXXX").string();
-        if (!mkdtemp(tmpl.data()))
-            ADD_FAILURE() << "mkdtemp failed";
-        m_path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-    std::string file(const std::string &name) const { return (m_path / name).string(); }
-    const std::filesystem::path &path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
 
 inline std::vector<uint8_t> read_bytes(const std::string &path) {
     std::ifstream in(path, std::ios::binary);

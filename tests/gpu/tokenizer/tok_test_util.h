@@ -14,29 +14,13 @@
 #include "gpu/gguf/gguf_writer.h"
 #include "gpu/tokenizer/tokenizer.h"
 
+#include "temp_dir.h"
+
 namespace nd::toktest {
 
 using json = nlohmann::json;
 
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::path(testing::TempDir()) / "nd-tok-XXXXXX").string();
-        if (!mkdtemp(tmpl.data()))
-            ADD_FAILURE() << "mkdtemp failed";
-        m_path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-    std::string file(const std::string &name) const { return (m_path / name).string(); }
-
-private:
-    std::filesystem::path m_path;
-};
+using nd::test::TempDir;  // tests/gpu/temp_dir.h
 
 // GPT-2's byte-level character for a byte ("Ġ" for ' ').
 std::string bl(std::string_view bytes);
