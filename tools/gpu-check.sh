@@ -5,8 +5,11 @@
 #                              into build/gpu-only: gpu/ and its tests, CUDA for sm_90, GoogleTest, the CUDA
 #                              runtime and libstdc++ linked statically, so the folder runs on a GPU machine
 #                              that has only the driver. Prints its size and how to carry it there.
-#   tools/gpu-check.sh run     (there) run every executable listed in build/gpu-only/gpu-tests.txt, the GPU
-#                              benchmarks and the probe tool; print a table; exit non-zero on any failure.
+#                              The executables the GPU run needs (gpu-tests.txt, gpu-tools.txt), stripped,
+#                              are then copied to build/gpu-carry: that small folder is what travels.
+#   tools/gpu-check.sh run     (there) run every executable listed in build/gpu-carry/gpu-tests.txt (or
+#                              build/gpu-only's), the GPU benchmarks and the probe tool; print a table;
+#                              exit non-zero on any failure.
 #
 # The run mode needs no CMake, CTest, Qt or network: the build folder lists its executables relative to
 # itself (gpu-tests.txt, gpu-tools.txt) because ctest's absolute paths do not exist on the GPU machine.
@@ -18,6 +21,7 @@ mode=${1:-}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 build_dir=${NEMODESK_GPU_BUILD_DIR:-build/gpu-only}
+carry_dir=${NEMODESK_GPU_CARRY_DIR:-build/gpu-carry}
 per_binary_timeout_s=300
 
 usage() {
@@ -47,15 +51,25 @@ do_build() {
     echo "gpu-check: $build_dir was built without the CUDA backend; remove it and run '$0 build' again" >&2
     exit 1
   fi
+  # Only what the run needs travels: the whole build folder (objects, unit tests) is far over the limit.
+  rm -rf "$carry_dir"
+  mkdir -p "$carry_dir"
+  cp "$build_dir/gpu-tests.txt" "$build_dir/gpu-tools.txt" "$carry_dir/"
+  local rel
+  for rel in $(cat "$build_dir/gpu-tests.txt" "$build_dir/gpu-tools.txt"); do
+    mkdir -p "$carry_dir/$(dirname "$rel")"
+    cp "$build_dir/$rel" "$carry_dir/$rel"
+    strip --strip-debug "$carry_dir/$rel" 2>/dev/null || true
+  done
   local size_kib
-  size_kib=$(du -sk "$build_dir" | cut -f1)
+  size_kib=$(du -sk "$carry_dir" | cut -f1)
   echo
-  echo "gpu-check: $build_dir is $(du -sh "$build_dir" | cut -f1) ($((size_kib / 1024)) MiB; the carry limit is 64 MiB with the tree)"
+  echo "gpu-check: $carry_dir is $(du -sh "$carry_dir" | cut -f1) ($((size_kib / 1024)) MiB; the carry limit is 64 MiB with the tree)"
   if [ "$size_kib" -gt $((60 * 1024)) ]; then
     echo "gpu-check: warning: over 60 MiB; the call may be refused" >&2
   fi
   echo "gpu-check: now run it on the GPU machine with the device tool:"
-  echo "  run(command=\"tools/gpu-check.sh run\", carry=[\"$build_dir\"], timeout_s=300)"
+  echo "  run(command=\"tools/gpu-check.sh run\", carry=[\"$carry_dir\"], timeout_s=300)"
 }
 
 # --- run -----------------------------------------------------------------------------------------------
@@ -170,6 +184,10 @@ do_run() {
 case "$mode" in
   build) do_build ;;
   run)
+    # The carried folder when it is there (and no folder was named), else the build folder itself.
+    if [ -z "${NEMODESK_GPU_BUILD_DIR:-}" ] && [ -s "$carry_dir/gpu-tests.txt" ]; then
+      build_dir=$carry_dir
+    fi
     if [ -n "${OUT:-}" ] && [ -d "$OUT" ] && [ -w "$OUT" ]; then
       # Keep the whole log even when the caller only sees the tail of the output.
       set -o pipefail

@@ -35,6 +35,9 @@ const QList<Command> &commands() {
         {"tokenize", "text to token ids, one JSON array per line (a GGUF or tokenizer.json)", &runTokenize},
         {"detokenize", "token ids (JSON arrays, one per line) back to text", &runDetokenize},
         {"template", "render a model's chat template with variables from a JSON file", &runTemplate},
+        {"eval", "evaluate token ids with a model; logits of every position, greedy continuation", &runEval},
+        {"run", "generate text from a prompt or a chat, streamed", &runRun},
+        {"bench", "prompt and decode speed of a model, shaped like llama-bench", &runBench},
     };
     return table;
 }

@@ -121,5 +121,9 @@ int runInfo(const QStringList &args);
 int runTokenize(const QStringList &args);
 int runDetokenize(const QStringList &args);
 int runTemplate(const QStringList &args);
+// Inference on the CPU/GPU engine (local: no daemon).
+int runEval(const QStringList &args);
+int runRun(const QStringList &args);
+int runBench(const QStringList &args);
 
 }  // namespace nd::cli

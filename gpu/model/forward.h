@@ -1,0 +1,47 @@
+#pragma once
+// One forward pass of a batch of tokens through a model on a backend, updating a sequence's state (KV
+// cache rows of attention layers, conv + SSM state of Mamba layers). gpu/model/forward_{llama,nemotron,
+// nemotron_h}.cpp hold the architectures (nemotron_h_moe shares nemotron_h's); the session (gpu/session)
+// owns the state and decides the batching.
+#include <cstdint>
+#include <vector>
+
+#include "gpu/common/status.h"
+#include "gpu/model/backend.h"
+#include "gpu/model/model.h"
+
+namespace nd {
+
+// A sequence's state in backend memory. Built by forward_state_create for a context length.
+struct ForwardState {
+    Backend *backend = nullptr;
+    int64_t n_ctx = 0;
+    KvType kv_type = KvType::f32;
+    std::vector<KvLayer> kv;          // per layer; empty KvLayer for layers without attention
+    std::vector<float *> conv_state;  // per layer; nullptr for non-Mamba layers ([conv_dim][d_conv-1])
+    std::vector<float *> ssm_state;   // per layer; nullptr for non-Mamba layers ([nh][P][N])
+    // Scratch for up to max_batch tokens, allocated once.
+    int64_t max_batch = 0;
+    std::vector<void *> scratch;
+    std::vector<void *> owned;  // everything above, released by forward_state_free
+
+    ForwardState() = default;
+    ForwardState(const ForwardState &) = delete;
+    ForwardState &operator=(const ForwardState &) = delete;
+    ~ForwardState();
+};
+
+Status forward_state_create(const Model &model, Backend *backend, int64_t n_ctx, KvType kv_type,
+                            int64_t max_batch, ForwardState *state);
+// Bytes of state (KV + conv + SSM) a sequence of n_ctx positions needs (no scratch).
+uint64_t forward_state_bytes(const Model &model, int64_t n_ctx, KvType kv_type);
+// Zero the recurrent states (a fresh sequence). KV rows need no clearing (positions say what is valid).
+void forward_state_reset(const Model &model, ForwardState *state);
+
+// Evaluates tokens [n] at positions pos0..pos0+n-1 (n <= max_batch, pos0 + n <= n_ctx, ids checked by
+// the caller). For every t with logits_rows[t] >= 0, writes the logits of token t to host memory
+// logits_out + logits_rows[t] * n_vocab (logits_rows may be nullptr: no logits).
+Status forward_batch(const Model &model, ForwardState *state, const int32_t *tokens, int64_t n, int64_t pos0,
+                     const int64_t *logits_rows, float *logits_out);
+
+}  // namespace nd
