@@ -7,8 +7,12 @@
 namespace nd::cpu {
 
 namespace {
-// Spin iterations before a worker sleeps on the condition variable (about 50-100 µs on current CPUs).
-constexpr int kSpinIterations = 20000;
+// A waiting thread first spins with `pause` (the next op is usually microseconds away during decode),
+// then yields its core (when the machine is oversubscribed the thread it waits for may need that very
+// core), and a worker finally sleeps on the condition variable. About 20 µs of pure spinning, then
+// about 100 yields.
+constexpr int kSpinIterations = 4000;
+constexpr int kYieldIterations = 100;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -38,8 +42,11 @@ void ThreadPool::worker_loop(int index) {
     uint64_t seen = 0;
     for (;;) {
         uint64_t gen = m_generation.load(std::memory_order_acquire);
-        for (int spin = 0; gen == seen && spin < kSpinIterations; ++spin) {
-            cpu_relax();
+        for (int spin = 0; gen == seen && spin < kSpinIterations + kYieldIterations; ++spin) {
+            if (spin < kSpinIterations)
+                cpu_relax();
+            else
+                sched_yield();
             gen = m_generation.load(std::memory_order_acquire);
         }
         if (gen == seen) {
@@ -68,8 +75,12 @@ void ThreadPool::run(const std::function<void(int, int)> &fn) {
     }
     m_wake.notify_all();
     fn(0, m_n_threads);
-    while (m_pending.load(std::memory_order_acquire) != 0)
-        cpu_relax();
+    for (int spin = 0; m_pending.load(std::memory_order_acquire) != 0; ++spin) {
+        if (spin < kSpinIterations)
+            cpu_relax();
+        else
+            sched_yield();
+    }
 }
 
 void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)> &fn) {
