@@ -44,6 +44,10 @@ struct Model {
     MoeRouting routing;  // nemotron_h_moe (selection_bias is per layer: see LayerWeights::exp_probs_b)
     std::string name;    // general.name, or the file name without .gguf
     uint64_t weights_bytes = 0;
+    // Identifies these weights: a hash of the architecture, every tensor's name, type and shape, and the
+    // first bytes of its data. Session snapshots carry it, so state from another model (or another
+    // quantization of the same one, whose KV cache has the same size) is refused, not silently used.
+    uint64_t fingerprint = 0;
     // F32 copies of 1-D tensors stored in another type (see Weight): owned here, pointed to by Weights.
     std::vector<std::vector<float>> converted;
 };

@@ -32,6 +32,7 @@ struct SessionSnapshot {
     std::vector<uint8_t> recurrent;  // per Mamba layer: conv state then SSM state
     int64_t n_ctx = 0;
     KvType kv_type = KvType::f16;
+    uint64_t model_fingerprint = 0;  // Model::fingerprint of the model it was taken from
     uint64_t bytes() const { return kv.size() + recurrent.size() + tokens.size() * sizeof(int32_t); }
 };
 

@@ -1,0 +1,241 @@
+// A sequence's state (KV cache rows, Mamba conv/SSM states, scratch) and forward_batch, which embeds a
+// batch, runs the architecture's layers and computes the logits of the rows asked for (forward.h).
+#include <algorithm>
+#include <string>
+
+#include "gpu/model/forward_internal.h"
+
+namespace nd {
+
+namespace fwd {
+
+int64_t qkv_width(const ModelHparams &hp, int64_t il) {
+    const int64_t hkv = layer_head_kv(hp, il);
+    return hp.n_head * hp.head_dim_k + hkv * hp.head_dim_k + hkv * hp.head_dim_v;
+}
+
+MambaShape mamba_shape(const ModelHparams &hp) {
+    MambaShape s;
+    s.d_inner = hp.ssm_d_inner;
+    s.d_state = hp.ssm_d_state;
+    s.n_group = hp.ssm_n_group;
+    s.n_head = hp.ssm_n_head;
+    s.d_conv = hp.ssm_d_conv;
+    return s;
+}
+
+int64_t scratch_width(const Model &m) {
+    const ModelHparams &hp = m.hp;
+    int64_t w = hp.n_embd;
+    for (int64_t il = 0; il < hp.n_layer; ++il) {
+        const LayerWeights &l = m.layers[static_cast<size_t>(il)];
+        switch (l.kind) {
+            case LayerKind::attention_ffn:
+            case LayerKind::attention:
+                w = std::max({w, qkv_width(hp, il), hp.n_head * hp.head_dim_v});
+                if (l.ffn_up.present())
+                    w = std::max(w, l.ffn_up.n_out);
+                break;
+            case LayerKind::mlp:
+                w = std::max(w, l.ffn_up.n_out);
+                break;
+            case LayerKind::mamba: {
+                const MambaShape s = mamba_shape(hp);
+                w = std::max({w, s.d_in_proj(), s.conv_dim(), s.d_inner});
+                break;
+            }
+            case LayerKind::moe:
+                w = std::max({w, l.ffn_gate_inp.n_out, l.ffn_up_exps.n_in, l.ffn_up_shexp.n_out});
+                break;
+        }
+    }
+    return w;
+}
+
+Scratch scratch_of(const ForwardState &st) {
+    Scratch s;
+    if (st.scratch.size() != kScratchCount)
+        return s;
+    auto f = [&](int i) { return static_cast<float *>(st.scratch[static_cast<size_t>(i)]); };
+    s.h = f(kScratchH);
+    s.u = f(kScratchU);
+    s.a = f(kScratchA);
+    s.b = f(kScratchB);
+    s.c = f(kScratchC);
+    s.logits = f(kScratchLogits);
+    return s;
+}
+
+}  // namespace fwd
+
+namespace {
+
+size_t kv_elem(KvType t) {
+    return t == KvType::f16 ? 2 : 4;
+}
+bool has_kv(LayerKind k) {
+    return k == LayerKind::attention || k == LayerKind::attention_ffn;
+}
+
+Status alloc_into(ForwardState *st, size_t bytes, void **out) {
+    // Zero-byte buffers (d_conv 1 has no conv state) still get a distinct pointer.
+    if (Status s = st->backend->alloc(std::max<size_t>(bytes, 16), out); !s.ok())
+        return s;
+    st->owned.push_back(*out);
+    return {};
+}
+
+// The logits of the rows asked for: the final norm and the output matmul only on those rows, gathered
+// kLogitRows at a time into a.
+void output_logits(const fwd::Batch &b, const int64_t *logits_rows, float *logits_out) {
+    const Model &m = b.m;
+    const int64_t E = m.hp.n_embd, V = m.hp.n_vocab;
+    std::vector<int64_t> rows;
+    for (int64_t t = 0; t < b.n; ++t)
+        if (logits_rows[t] >= 0)
+            rows.push_back(t);
+    for (size_t r0 = 0; r0 < rows.size(); r0 += fwd::kLogitRows) {
+        const int64_t k = std::min<int64_t>(fwd::kLogitRows, static_cast<int64_t>(rows.size() - r0));
+        for (int64_t j = 0; j < k; ++j)
+            b.be.copy(b.s.a + j * E, b.s.h + rows[r0 + static_cast<size_t>(j)] * E,
+                      static_cast<size_t>(E) * 4);
+        if (m.hp.arch == ModelArch::nemotron)
+            b.be.layer_norm(b.s.a, m.output_norm, fwd::opt(m.output_norm_b), k, E,
+                            static_cast<float>(m.hp.norm_eps), b.s.a);
+        else
+            b.be.rms_norm(b.s.a, m.output_norm, k, E, static_cast<float>(m.hp.norm_eps), b.s.a);
+        b.be.matmul(m.output, 0, b.s.a, E, k, b.s.logits, V);
+        for (int64_t j = 0; j < k; ++j) {
+            const int64_t t = rows[r0 + static_cast<size_t>(j)];
+            b.be.download(logits_out + logits_rows[t] * V, b.s.logits + j * V, static_cast<size_t>(V) * 4);
+        }
+    }
+}
+
+}  // namespace
+
+ForwardState::~ForwardState() {
+    if (backend)
+        for (void *p : owned)
+            backend->release(p);
+}
+
+uint64_t forward_state_bytes(const Model &model, int64_t n_ctx, KvType kv_type) {
+    const ModelHparams &hp = model.hp;
+    const MambaShape ms = fwd::mamba_shape(hp);
+    uint64_t bytes = 0;
+    for (int64_t il = 0; il < hp.n_layer; ++il) {
+        const LayerKind k = hp.layers[static_cast<size_t>(il)];
+        if (has_kv(k))
+            bytes += static_cast<uint64_t>(n_ctx) * static_cast<uint64_t>(fwd::layer_head_kv(hp, il)) *
+                     static_cast<uint64_t>(hp.head_dim_k + hp.head_dim_v) * kv_elem(kv_type);
+        else if (k == LayerKind::mamba)
+            bytes += static_cast<uint64_t>((ms.d_conv - 1) * ms.conv_dim() +
+                                           ms.n_head * ms.head_dim() * ms.d_state) *
+                     4;
+    }
+    return bytes;
+}
+
+Status forward_state_create(const Model &model, Backend *backend, int64_t n_ctx, KvType kv_type,
+                            int64_t max_batch, ForwardState *st) {
+    if (!backend || !st || n_ctx <= 0 || max_batch <= 0)
+        return ND_STATUS(StatusCode::invalid_argument,
+                         "forward_state_create: n_ctx " + std::to_string(n_ctx) + " and max_batch " +
+                             std::to_string(max_batch) + " must be positive, backend and state given");
+    const ModelHparams &hp = model.hp;
+    const MambaShape ms = fwd::mamba_shape(hp);
+    st->backend = backend;
+    st->n_ctx = n_ctx;
+    st->kv_type = kv_type;
+    st->max_batch = max_batch;
+    const auto nl = static_cast<size_t>(hp.n_layer);
+    st->kv.assign(nl, KvLayer{});
+    st->conv_state.assign(nl, nullptr);
+    st->ssm_state.assign(nl, nullptr);
+    for (int64_t il = 0; il < hp.n_layer; ++il) {
+        const auto i = static_cast<size_t>(il);
+        const LayerKind k = hp.layers[i];
+        if (has_kv(k)) {
+            const auto hkv = static_cast<size_t>(fwd::layer_head_kv(hp, il));
+            const size_t rows = static_cast<size_t>(n_ctx) * kv_elem(kv_type) * hkv;
+            KvLayer &kv = st->kv[i];
+            kv.type = kv_type;
+            kv.n_ctx = n_ctx;
+            if (Status s = alloc_into(st, rows * static_cast<size_t>(hp.head_dim_k), &kv.k); !s.ok())
+                return s;
+            if (Status s = alloc_into(st, rows * static_cast<size_t>(hp.head_dim_v), &kv.v); !s.ok())
+                return s;
+        } else if (k == LayerKind::mamba) {
+            void *conv = nullptr, *ssm = nullptr;
+            if (Status s = alloc_into(st, static_cast<size_t>((ms.d_conv - 1) * ms.conv_dim()) * 4, &conv);
+                !s.ok())
+                return s;
+            if (Status s = alloc_into(st, static_cast<size_t>(ms.d_inner * ms.d_state) * 4, &ssm); !s.ok())
+                return s;
+            st->conv_state[i] = static_cast<float *>(conv);
+            st->ssm_state[i] = static_cast<float *>(ssm);
+        }
+    }
+    const auto B = static_cast<size_t>(max_batch), E = static_cast<size_t>(hp.n_embd);
+    const auto W = static_cast<size_t>(fwd::scratch_width(model));
+    const size_t sizes[fwd::kScratchCount] = {
+        B * E, B * E, B * W,
+        B * W, B * W, std::min<size_t>(B, fwd::kLogitRows) * static_cast<size_t>(hp.n_vocab)};
+    st->scratch.assign(fwd::kScratchCount, nullptr);
+    for (int i = 0; i < fwd::kScratchCount; ++i)
+        if (Status s = alloc_into(st, sizes[i] * sizeof(float), &st->scratch[static_cast<size_t>(i)]);
+            !s.ok())
+            return s;
+    return {};
+}
+
+void forward_state_reset(const Model &model, ForwardState *st) {
+    const MambaShape ms = fwd::mamba_shape(model.hp);
+    for (size_t i = 0; i < st->conv_state.size(); ++i) {
+        if (st->conv_state[i])
+            st->backend->fill_zero(st->conv_state[i],
+                                   static_cast<size_t>((ms.d_conv - 1) * ms.conv_dim()) * 4);
+        if (st->ssm_state[i])
+            st->backend->fill_zero(st->ssm_state[i], static_cast<size_t>(ms.d_inner * ms.d_state) * 4);
+    }
+}
+
+Status forward_batch(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n, int64_t pos0,
+                     const int64_t *logits_rows, float *logits_out) {
+    if (!st || !st->backend || !tokens || n <= 0 || n > st->max_batch || pos0 < 0 || pos0 + n > st->n_ctx ||
+        st->scratch.size() != fwd::kScratchCount)
+        return ND_STATUS(StatusCode::invalid_argument,
+                         "forward_batch: " + std::to_string(n) + " tokens at position " +
+                             std::to_string(pos0) + " do not fit the state (max_batch " +
+                             std::to_string(st ? st->max_batch : 0) + ", n_ctx " +
+                             std::to_string(st ? st->n_ctx : 0) + ")");
+    for (int64_t t = 0; t < n; ++t)
+        if (tokens[t] < 0 || tokens[t] >= model.hp.n_vocab)
+            return ND_STATUS(StatusCode::invalid_argument, "token " + std::to_string(tokens[t]) +
+                                                               " is outside the vocabulary (0.." +
+                                                               std::to_string(model.hp.n_vocab - 1) + ")");
+    std::vector<int32_t> pos(static_cast<size_t>(n));
+    for (int64_t t = 0; t < n; ++t)
+        pos[static_cast<size_t>(t)] = static_cast<int32_t>(pos0 + t);
+    Backend &be = *st->backend;
+    fwd::Batch b{model, *st, be, n, pos0, pos.data(), fwd::scratch_of(*st)};
+    be.get_rows(model.token_embd, tokens, n, b.s.h);
+    switch (model.hp.arch) {
+        case ModelArch::llama:
+            fwd::forward_llama_layers(b);
+            break;
+        case ModelArch::nemotron:
+            fwd::forward_nemotron_layers(b);
+            break;
+        case ModelArch::nemotron_h:
+        case ModelArch::nemotron_h_moe:
+            fwd::forward_nemotron_h_layers(b);
+            break;
+    }
+    if (logits_rows && logits_out)
+        output_logits(b, logits_rows, logits_out);
+    return be.sync();
+}
+
+}  // namespace nd
