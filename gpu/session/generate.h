@@ -33,6 +33,8 @@ struct GenerateOptions {
 
 // A piece of text as it becomes final. Text that could still be the start of a stop string is held back
 // until it cannot (so the callback never sees text that is then retracted). Return false to stop now.
+// Called once per generated token (EOG excluded), with an empty piece when that token's text is still
+// held back, so a caller can stop at once; then once more at the end when held text is released.
 using TokenCallback = std::function<bool(std::string_view piece, int32_t token)>;
 
 struct GenerateResult {

@@ -37,7 +37,8 @@ class Sampler {
 public:
     explicit Sampler(const SamplerParams &params);  // params must validate
     // Picks a token from logits (n_vocab values); `history` is every token of the sequence so far (the
-    // penalty window is taken from its end).
+    // penalty window is taken from its end). Returns -1 only for empty logits. NaN logits count as -inf;
+    // when no token is possible (all -inf) the result is the argmax fallback, the lowest id.
     int32_t sample(std::span<const float> logits, std::span<const int32_t> history);
     uint64_t seed() const { return m_seed; }  // the seed in use (reported so a run can be repeated)
     const SamplerParams &params() const { return m_params; }
@@ -46,7 +47,10 @@ private:
     SamplerParams m_params;
     uint64_t m_seed = 0;
     std::mt19937_64 m_rng;
+    std::vector<float> m_logits;                          // sanitised, penalised copy (reused)
     std::vector<std::pair<float, int32_t>> m_candidates;  // reused between calls
+    std::vector<int32_t> m_window;                        // the penalty window, sorted (reused)
+    std::vector<double> m_probs;                          // unnormalised probabilities (reused)
 };
 
 }  // namespace nd
