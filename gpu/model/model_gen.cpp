@@ -3,6 +3,7 @@
 #include "gpu/model/model_gen.h"
 
 #include <cmath>
+#include <cstdlib>
 
 #include "gpu/model/model_gen_vocab.h"
 
@@ -97,15 +98,25 @@ bool is_hybrid(ModelArch a) {
     return a == ModelArch::nemotron_h || a == ModelArch::nemotron_h_moe;
 }
 
+// llama-quantize's choice of layers that get more bits in the _M mixes: the first and last eighth, and
+// every third layer between.
+bool use_more_bits(int i, int n) {
+    return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
+}
+
 class Builder {
 public:
-    Builder(const ModelGenSpec &spec, GgufWriter *w) : m_spec(spec), m_w(w) {}
+    Builder(const ModelGenSpec &spec, GgufWriter *w) : m_spec(spec), m_w(w) {
+        for (int i = 0; i < spec.n_layer; ++i)
+            if (!is_hybrid(spec.arch) || spec.layer_pattern[static_cast<size_t>(i)] == '*')
+                ++m_n_attn_v;
+    }
 
     // A weight matrix {ne...}: N(0, 1/sqrt(ne0)) (fan-in scaling keeps activations O(1)), in the
-    // spec's type with the llama-quantize fallback.
+    // spec's type (or its mix's choice) with the llama-quantize fallback.
     Status matrix(const std::string &name, std::vector<int64_t> ne, double scale = 0) {
         const double sd = scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(ne[0]));
-        const GgmlType type = fallback_type(m_spec.weight_type, ne[0]);  // before `ne` is moved from
+        const GgmlType type = type_for(name, ne[0]);  // before `ne` is moved from
         return add(name, type, std::move(ne),
                    [sd](Rng &r, int64_t) { return static_cast<float>(sd * r.normal()); });
     }
@@ -122,6 +133,29 @@ public:
     }
 
 private:
+    // The Q4_K_M mix as llama-quantize chooses it (llama_tensor_get_type): output.weight Q6_K (Q8_0 when
+    // its rows do not split into 256-blocks), attn_v by attention-layer count, ffn_down by layer (MoE
+    // models: the block index of the name, as llama.cpp parses it; dense: the count of ffn_down tensors
+    // seen, against n_layer). Everything else, ssm_out included, keeps the base type.
+    GgmlType type_for(const std::string &name, int64_t ne0) {
+        if (m_spec.mix != "q4_k_m")
+            return fallback_type(m_spec.weight_type, ne0);
+        GgmlType t = GgmlType::q4_k;
+        if (name == "output.weight") {
+            t = ne0 % 256 == 0 ? GgmlType::q6_k : GgmlType::q8_0;
+        } else if (name.find("attn_v.weight") != std::string::npos) {
+            if (use_more_bits(m_i_attn_v++, m_n_attn_v))
+                t = GgmlType::q6_k;
+        } else if (name.find("ffn_down") != std::string::npos) {
+            int layer = m_i_ffn_down++;
+            if (m_spec.arch == ModelArch::nemotron_h_moe)
+                layer = std::atoi(name.c_str() + 4);  // "blk.N."
+            if (use_more_bits(layer, m_spec.n_layer))
+                t = GgmlType::q6_k;
+        }
+        return fallback_type(t, ne0);
+    }
+
     template <typename Fn>
     Status add(const std::string &name, GgmlType type, std::vector<int64_t> ne, Fn value) {
         int64_t n = 1;
@@ -136,6 +170,7 @@ private:
 
     const ModelGenSpec &m_spec;
     GgufWriter *m_w;
+    int m_n_attn_v = 0, m_i_attn_v = 0, m_i_ffn_down = 0;
 };
 
 #define ND_TRY(expr)                        \
@@ -208,6 +243,8 @@ Status validate(const ModelGenSpec &s) {
     if (s.n_embd <= 0 || s.n_layer <= 0 || s.n_head <= 0 || s.n_head_kv <= 0 || s.head_dim <= 0 ||
         s.n_vocab <= 0)
         return bad("sizes must be positive");
+    if (!s.mix.empty() && s.mix != "q4_k_m")
+        return bad("unknown type mix '" + s.mix + "' (known: q4_k_m)");
     if (s.n_head % s.n_head_kv != 0)
         return bad("n_head must be a multiple of n_head_kv");
     if (is_hybrid(s.arch)) {
@@ -239,6 +276,8 @@ ModelGenSpec model_gen_resolve(const ModelGenSpec &in) {
     };
     // Widths: n_embd 288 = 9·32 (not a multiple of 256, so K-quants fall back there); H·hd = 512 != n_embd
     // (and a multiple of 256, so attn_output keeps K-quants); GQA 4:1.
+    if (s.mix == "q4_k_m")
+        s.weight_type = GgmlType::q4_k;
     fill(s.n_embd, 288);
     if (s.arch == ModelArch::nemotron) {
         // llama.cpp's nemotron loader ignores attention.key_length and expects attn_q {E, E} (the classic
@@ -282,7 +321,7 @@ ModelGenSpec model_gen_resolve(const ModelGenSpec &in) {
     }
     if (s.name.empty())
         s.name = "nemodesk-test-" + std::string(model_arch_name(s.arch)) + "-" +
-                 ggml_type_name(static_cast<uint32_t>(s.weight_type));
+                 (s.mix.empty() ? ggml_type_name(static_cast<uint32_t>(s.weight_type)) : s.mix);
     return s;
 }
 

@@ -24,6 +24,10 @@ struct ModelGenSpec {
     // Type of the 2-D/3-D weight matrices. Norms, biases, ssm_a/ssm_d/conv and the router stay F32 as
     // llama-quantize leaves them; a matrix whose ne[0] the type cannot divide falls back (§1.4).
     GgmlType weight_type = GgmlType::f32;
+    // A llama-quantize type mix instead of one type: "" (none: weight_type everywhere) or "q4_k_m" (Q4_K,
+    // with Q6_K for output.weight and, as llama-quantize's use_more_bits picks them, about half of the
+    // attn_v and ffn_down* matrices; the §1.4 fallbacks apply). A mix sets weight_type to its base type.
+    std::string mix;
     uint64_t seed = 1;
 
     int n_vocab = 0;  // 0: the tokenizer's size

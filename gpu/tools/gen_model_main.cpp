@@ -4,6 +4,9 @@
 //
 //   nemodesk-gen-model --arch ARCH [--type TYPE] [--out PATH] [--seed N] [--tokenizer tokenizer.json]
 //                      [--chat-template FILE.jinja] [--embd N] [--layers N] [--pattern MEM*E] [--split N]
+//                      [--ff N] [--heads N] [--kv-heads N] [--head-dim N] [--vocab N] [--ssm-inner N]
+//                      [--ssm-heads N] [--ssm-groups N] [--ssm-state N] [--experts N] [--experts-used N]
+//                      [--expert-ff N] [--shared-ff N]      (shapes: ~250M-parameter benchmark models)
 //
 // Exit status: 0 written, 1 on a failure (the message says why), 2 on bad arguments.
 #include <cstdio>
@@ -24,9 +27,16 @@ void print_usage(FILE *to) {
         to,
         "Usage: nemodesk-gen-model --arch llama|nemotron|nemotron_h|nemotron_h_moe [options]\n\n"
         "Writes a small random-weight GGUF model laid out as llama.cpp's converter writes it.\n\n"
-        "  --type T            weight type: f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 iq4_nl q4_k q5_k q6_k\n"
-        "                      (default f32; matrices the type cannot divide fall back as llama-quantize "
-        "does)\n"
+        "  --type T            weight type: f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 iq4_nl q4_k q5_k q6_k,\n"
+        "                      or the mix q4_k_m (Q4_K; Q6_K for output and some attn_v/ffn_down, as\n"
+        "                      llama-quantize picks them). Default f32; matrices the type cannot divide "
+        "fall\n"
+        "                      back as llama-quantize does\n"
+        "  --ff N              feed-forward width (llama, nemotron, nemotron_h '-' layers)\n"
+        "  --heads N, --kv-heads N, --head-dim N   attention shape\n"
+        "  --vocab N           vocabulary size (the built-in tokenizer padded with unused tokens)\n"
+        "  --ssm-inner N, --ssm-heads N, --ssm-groups N, --ssm-state N   Mamba-2 shape\n"
+        "  --experts N, --experts-used N, --expert-ff N, --shared-ff N   MoE shape\n"
         "  --out PATH          output file (default: nemodesk-<arch>-<type>.gguf)\n"
         "  --seed N            random seed (default 1)\n"
         "  --tokenizer FILE    embed this Hugging Face tokenizer.json (default: a small built-in "
@@ -79,9 +89,11 @@ int main(int argc, char **argv) {
             ok = have_arch = nd::model_arch_from_name(value, &spec.arch);
         } else if (arg == "--type") {
             const auto type = nd::ggml_type_from_name(value);
-            ok = type.has_value();
-            if (ok)
+            ok = type.has_value() || std::string_view(value) == "q4_k_m";
+            if (type)
                 spec.weight_type = *type;
+            else if (ok)
+                spec.mix = value;
         } else if (arg == "--out") {
             out_path = value;
         } else if (arg == "--seed") {
@@ -96,6 +108,32 @@ int main(int argc, char **argv) {
             ok = parse_int(value, &spec.n_embd);
         } else if (arg == "--layers") {
             ok = parse_int(value, &spec.n_layer);
+        } else if (arg == "--ff") {
+            ok = parse_int(value, &spec.n_ff);
+        } else if (arg == "--heads") {
+            ok = parse_int(value, &spec.n_head);
+        } else if (arg == "--kv-heads") {
+            ok = parse_int(value, &spec.n_head_kv);
+        } else if (arg == "--head-dim") {
+            ok = parse_int(value, &spec.head_dim);
+        } else if (arg == "--vocab") {
+            ok = parse_int(value, &spec.n_vocab);
+        } else if (arg == "--ssm-inner") {
+            ok = parse_int(value, &spec.ssm_d_inner);
+        } else if (arg == "--ssm-heads") {
+            ok = parse_int(value, &spec.ssm_n_head);
+        } else if (arg == "--ssm-groups") {
+            ok = parse_int(value, &spec.ssm_n_group);
+        } else if (arg == "--ssm-state") {
+            ok = parse_int(value, &spec.ssm_d_state);
+        } else if (arg == "--experts") {
+            ok = parse_int(value, &spec.n_expert);
+        } else if (arg == "--experts-used") {
+            ok = parse_int(value, &spec.n_expert_used);
+        } else if (arg == "--expert-ff") {
+            ok = parse_int(value, &spec.n_ff_expert);
+        } else if (arg == "--shared-ff") {
+            ok = parse_int(value, &spec.n_ff_shared);
         } else if (arg == "--pattern") {
             spec.layer_pattern = value;
         } else if (arg == "--split") {
@@ -125,8 +163,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (out_path.empty())
-        out_path = "nemodesk-" + std::string(nd::model_arch_name(spec.arch)) + "-" +
-                   nd::ggml_type_name(static_cast<uint32_t>(spec.weight_type)) + ".gguf";
+        out_path =
+            "nemodesk-" + std::string(nd::model_arch_name(spec.arch)) + "-" +
+            (spec.mix.empty() ? nd::ggml_type_name(static_cast<uint32_t>(spec.weight_type)) : spec.mix) +
+            ".gguf";
     const nd::Status s = nd::model_gen_write(spec, out_path, write_options);
     if (!s.ok()) {
         std::fprintf(stderr, "nemodesk-gen-model: %s\n", s.message.c_str());

@@ -1,0 +1,150 @@
+#pragma once
+// What `nemoctl eval` and `nemoctl bench` share: the local engine (a model loaded from a GGUF, the CPU
+// backend, a session), its command-line options (-t, --batch, --kv-type, --ctx) and their checks.
+// Header-only (inline), so the two commands share it without another entry in CMakeLists.txt.
+#include <sys/resource.h>
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "Cli.h"
+#include "gpu/cpu/cpu_backend.h"
+#include "gpu/cpu/thread_pool.h"
+#include "gpu/model/backend.h"
+#include "gpu/model/model.h"
+#include "gpu/model/model_info.h"
+#include "gpu/session/session.h"
+
+namespace nd::cli {
+
+struct EngineOptions {
+    QCommandLineOption model{QStringLiteral("model"),
+                             QStringLiteral("The GGUF model (any shard of a split one)."),
+                             QStringLiteral("M")};
+    QCommandLineOption threads{{QStringLiteral("t"), QStringLiteral("threads")},
+                               QStringLiteral("CPU threads (default: every core this process may use)."),
+                               QStringLiteral("N")};
+    QCommandLineOption batch{QStringLiteral("batch"),
+                             QStringLiteral("Tokens per forward pass during prefill (default 512)."),
+                             QStringLiteral("N")};
+    QCommandLineOption kvType{
+        QStringLiteral("kv-type"),
+        QStringLiteral("KV cache element type of attention layers: f16 (default) or f32."),
+        QStringLiteral("f16|f32")};
+    QCommandLineOption ctx{QStringLiteral("ctx"),
+                           QStringLiteral("Context length (default: what the command needs)."),
+                           QStringLiteral("N")};
+    void addTo(QCommandLineParser &parser) const { parser.addOptions({model, threads, batch, kvType, ctx}); }
+};
+
+// A loaded model on the CPU backend with one session.
+struct Engine {
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Backend> backend;
+    std::unique_ptr<Session> session;
+    int threads = 0;  // as resolved (never 0)
+};
+
+// A positive (or with allowZero, non-negative) integer option: its value, def when unset; nullopt (and a
+// usage error printed, its exit code in *exitCode) when bad.
+inline std::optional<int64_t> positiveOption(const QCommandLineParser &parser,
+                                             const QCommandLineOption &option, int64_t def,
+                                             const QString &usageLine, int *exitCode,
+                                             bool allowZero = false) {
+    if (!parser.isSet(option))
+        return def;
+    bool ok = false;
+    const QString text = parser.value(option);
+    const qlonglong v = text.toLongLong(&ok);
+    if (!ok || v < (allowZero ? 0 : 1) || v > 100'000'000) {
+        *exitCode = usageError(
+            QStringLiteral("--%1 needs a %2 number, got '%3'")
+                .arg(option.names().constLast(),
+                     allowZero ? QStringLiteral("non-negative") : QStringLiteral("positive"), text),
+            usageLine);
+        return std::nullopt;
+    }
+    return static_cast<int64_t>(v);
+}
+
+// Reads the engine options (usage errors: the exit code in *exitCode, nullopt) and loads the model, the
+// backend and a session of minCtx positions (--ctx overrides it) (failures: printed, exitFailure). The
+// tokenizer is not loaded: eval and bench work on ids.
+inline std::optional<Engine> openEngine(const QCommandLineParser &parser, const EngineOptions &options,
+                                        const QString &usageLine, int64_t minCtx, int *exitCode) {
+    if (!parser.isSet(options.model)) {
+        *exitCode = usageError(QStringLiteral("--model is required"), usageLine);
+        return std::nullopt;
+    }
+    const auto threads =
+        positiveOption(parser, options.threads, cpu::default_thread_count(), usageLine, exitCode);
+    const auto batch = positiveOption(parser, options.batch, 512, usageLine, exitCode);
+    const auto ctx = positiveOption(parser, options.ctx, 0, usageLine, exitCode, true);
+    if (!threads || !batch || !ctx)
+        return std::nullopt;
+    KvType kv = KvType::f16;
+    if (parser.isSet(options.kvType)) {
+        const QString t = parser.value(options.kvType);
+        if (t != QLatin1String("f16") && t != QLatin1String("f32")) {
+            *exitCode = usageError(QStringLiteral("--kv-type is f16 or f32, got '%1'").arg(t), usageLine);
+            return std::nullopt;
+        }
+        kv = t == QLatin1String("f32") ? KvType::f32 : KvType::f16;
+    }
+    Engine e;
+    e.threads = static_cast<int>(*threads);
+    ModelLoadOptions lo;
+    lo.load_tokenizer = false;  // ids in, logits out: a tokenizer problem must not stop eval or bench
+    if (const Status s = model_load(parser.value(options.model).toStdString(), lo, &e.model); !s.ok()) {
+        printErr(QString::fromStdString(s.message));
+        *exitCode = exitFailure;
+        return std::nullopt;
+    }
+    CpuBackendOptions bo;
+    bo.n_threads = e.threads;
+    e.backend = cpu_backend_create(bo);
+    SessionOptions so;
+    so.n_batch = *batch;
+    so.kv_type = kv;
+    so.n_ctx = *ctx;
+    // Without --ctx: what the command needs (eval's ids + greedy tokens, bench's p + n), as llama-bench
+    // sizes its context, so no memory goes to positions that are never used.
+    if (*ctx == 0)
+        so.n_ctx = minCtx;
+    if (const Status s = Session::create(*e.model, e.backend.get(), so, &e.session); !s.ok()) {
+        printErr(QString::fromStdString(s.message));
+        *exitCode = exitFailure;
+        return std::nullopt;
+    }
+    return e;
+}
+
+// Peak resident memory of this process (getrusage), bytes.
+inline uint64_t peakRssBytes() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<uint64_t>(ru.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+// "nemotron_h 245 M Q8_0": architecture, parameters, the type holding the most bytes.
+inline QString modelLabel(const Model &model, int64_t *nParams) {
+    ModelInfo info;
+    QString type;
+    *nParams = 0;
+    if (model_info_read(model.file.get(), &info).ok()) {
+        *nParams = info.n_params;
+        if (!info.types.empty())
+            type = QString::fromStdString(info.types.front().type_name);
+    }
+    return QStringLiteral("%1 %2 %3")
+        .arg(QString::fromStdString(std::string(model_arch_name(model.hp.arch))),
+             QString::fromStdString(model_format_count(*nParams)), type)
+        .trimmed();
+}
+
+}  // namespace nd::cli
