@@ -39,7 +39,7 @@ do_build() {
       cmake --preset gpu-only -B "$build_dir" -DNEMODESK_CUDA=ON
     fi
   fi
-  cmake --build "$build_dir" -j "$jobs"
+  cmake --build "$build_dir" -j "$jobs" --target nd_gpu_check
   for list in gpu-tests.txt gpu-tools.txt; do
     [ -s "$build_dir/$list" ] || { echo "gpu-check: $build_dir/$list is missing after the build" >&2; exit 1; }
   done

@@ -75,12 +75,13 @@ ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 300 || st
 
 # The other shapes the project promises to build in: headless (no Qt Widgets: the daemon, nemoctl and the
 # job shim build; their tests are the default build's, already run above), gpu-only (what
-# tools/gpu-check.sh carries to a GPU machine: no Qt at all), and asan (every test again under
+# tools/gpu-check.sh carries to a GPU machine: no Qt at all; it builds what that script runs, target
+# nd_gpu_check, and runs its gpu-labelled tests, which skip without a GPU), and asan (every test again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, leaks included, except the conformance suites: they
 # compare the same code with the reference implementations over large corpora, already done above, and
 # would double the sanitizer run; the engine's parsers get sanitizer coverage from their unit tests and
 # fuzz targets).
-for entry in headless:none gpu-only:unit asan:all-but-conformance; do
+for entry in headless:none gpu-only:gpu asan:all-but-conformance; do
   preset=${entry%%:*}
   labels=${entry#*:}
   echo "quickstart: building and testing the $preset preset"
@@ -89,6 +90,14 @@ for entry in headless:none gpu-only:unit asan:all-but-conformance; do
   fi
   if [ "$labels" = none ]; then
     cmake --build "build/$preset" -j "$jobs" --target nemoctl nemodesk-jobshim check_layers || status=1
+    continue
+  fi
+  if [ "$labels" = gpu ]; then
+    # The executables gpu-check.sh runs (ctest would also list the unit tests this build skipped).
+    cmake --build "build/$preset" -j "$jobs" --target nd_gpu_check || { status=1; continue; }
+    while IFS= read -r rel; do
+      if [ -n "$rel" ]; then "build/$preset/$rel" || status=1; fi
+    done <"build/$preset/gpu-tests.txt"
     continue
   fi
   cmake --build "build/$preset" -j "$jobs" || { status=1; continue; }
