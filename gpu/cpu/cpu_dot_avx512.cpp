@@ -17,6 +17,7 @@ constexpr int kRowAlign = 16;  // a panel's rows: threads split the rows in mult
 // In this order: the kernels, the panels (which use the kernels' decoders), the table of both.
 #include "gpu/cpu/cpu_dot_x86_kernels.h"
 // (keep)
+#include "gpu/cpu/cpu_dot_avx512_gemv.h"
 #include "gpu/cpu/cpu_dot_avx512_panel.h"
 #include "gpu/cpu/cpu_dot_avx512_quant.h"
 // (keep)

@@ -66,6 +66,10 @@ TEST_P(MatmulSimd, EveryPathMatchesScalar) {
         // A last token tile with one token: the chunks after the first must not read the partial sums of
         // the tile's missing tokens (past the end of y; the sanitizer pass catches such a read).
         compare_paths(type, wide, 19, 9, isa);
+        // Decode over several groups of 16 blocks, also with an odd block count (the last pair's second
+        // block is missing).
+        compare_paths(type, wide, 19, 1, isa);
+        compare_paths(type, wide + bs, 6, 1, isa);
     }
 }
 
