@@ -78,7 +78,9 @@ void legacy_gemv(const DotArgs &a, int64_t row_begin, int64_t row_end) {
     const __m512i block_offsets =
         _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                            _mm512_set1_epi32(G::kBytes));
-    alignas(64) float sc[R][kGroup + 1];  // dw·dx per block of the group; [kGroup] stays 0 (odd tail)
+    // dw·dx per block of the group; rows of 32 floats keep each 64-byte aligned, [kGroup] stays 0 (read
+    // as the missing second block of an odd tail).
+    alignas(64) float sc[R][2 * kGroup];
     for (int i = 0; i < R; ++i)
         sc[i][kGroup] = 0.f;
     for (int64_t r0 = row_begin; r0 < row_end; r0 += R) {
