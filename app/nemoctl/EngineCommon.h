@@ -1,7 +1,7 @@
 #pragma once
 // What `nemoctl eval` and `nemoctl bench` share: the local engine (a model loaded from a GGUF, the CPU
 // backend, a session), its command-line options (-t, --batch, --kv-type, --ctx) and their checks.
-// Header-only (inline), so the two commands share it without another entry in CMakeLists.txt.
+// Header-only (inline): small helpers over the engine's own API.
 #include <sys/resource.h>
 
 #include <QCommandLineOption>
