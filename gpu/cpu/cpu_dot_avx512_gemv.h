@@ -133,33 +133,5 @@ void legacy_gemv(const DotArgs &a, int64_t row_begin, int64_t row_end) {
     }
 }
 
-// The decoder of the tiles' Dec (cpu_dot_x86_kernels.h) for the same type.
-template <class Dec>
-struct GemvFor;
-template <>
-struct GemvFor<DecQ8_0> {
-    using type = GemvQ8_0;
-};
-template <>
-struct GemvFor<DecQ4_0> {
-    using type = GemvQ4_0;
-};
-template <>
-struct GemvFor<DecQ4_1> {
-    using type = GemvQ4_1;
-};
-template <>
-struct GemvFor<DecQ5_0> {
-    using type = GemvQ5_0;
-};
-template <>
-struct GemvFor<DecQ5_1> {
-    using type = GemvQ5_1;
-};
-template <>
-struct GemvFor<DecIq4Nl> {
-    using type = GemvIq4Nl;
-};
-
 }  // namespace
 }  // namespace nd::cpu

@@ -105,10 +105,10 @@ void legacy_panel(const DotArgs &a, int64_t row_begin, int64_t row_end) {
 
 // Many tokens: the panels; few: the register tiles (decoding a panel would not pay for itself); one: the
 // matrix-vector kernel (cpu_dot_avx512_gemv.h).
-template <class Dec, DotKernel kTiles>
+template <class Dec, class Gemv, DotKernel kTiles>
 void legacy_kernel(const DotArgs &a, int64_t row_begin, int64_t row_end) {
     if (a.n_tok == 1)
-        legacy_gemv<typename GemvFor<Dec>::type>(a, row_begin, row_end);
+        legacy_gemv<Gemv>(a, row_begin, row_end);
     else if (a.n_tok >= kPanelMinTokens)
         legacy_panel<Dec>(a, row_begin, row_end);
     else

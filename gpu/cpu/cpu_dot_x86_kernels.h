@@ -31,6 +31,30 @@ struct NextTilePrefetch {
     }
 };
 
+// ---- what every register tile shares -----------------------------------------------------------------
+
+// The tile's weight rows and token rows (past the end of a partial tile: the last real one again) and its
+// zeroed accumulators.
+template <int R, int T>
+inline void tile_begin(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt, const uint8_t *(&w)[R],
+                       const uint8_t *(&x)[T], VF (&acc)[R][T]) {
+    for (int i = 0; i < R; ++i)
+        w[i] = a.w + (r0 + (i < nr ? i : nr - 1)) * a.w_row_bytes;
+    for (int j = 0; j < T; ++j)
+        x[j] = a.xq + (t0 + (j < nt ? j : nt - 1)) * a.xq_row_bytes;
+    for (int i = 0; i < R; ++i)
+        for (int j = 0; j < T; ++j)
+            acc[i][j] = vf_zero();
+}
+
+// Stores the real rows × tokens of the tile.
+template <int R, int T>
+inline void tile_end(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt, const VF (&acc)[R][T]) {
+    for (int j = 0; j < nt; ++j)
+        for (int i = 0; i < nr; ++i)
+            a.y[(t0 + j) * a.ldy + r0 + i] = vf_hsum(acc[i][j]);
+}
+
 // ---- the legacy 32-element types against Q8_0 / Q8_1 activations: two blocks per 64-byte step ----------
 
 // Each decoder returns the 64 weight codes of blocks p0 and p1 (p1 may repeat p0 at a row's odd end).
@@ -81,16 +105,10 @@ void legacy_tile(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt) {
     const ActLayout &l = a.layout;
     const uint8_t *w[R];
     const uint8_t *x[T];
-    for (int i = 0; i < R; ++i)
-        w[i] = a.w + (r0 + (i < nr ? i : nr - 1)) * a.w_row_bytes;
-    for (int j = 0; j < T; ++j)
-        x[j] = a.xq + (t0 + (j < nt ? j : nt - 1)) * a.xq_row_bytes;
+    VF acc[R][T];
+    tile_begin(a, r0, nr, t0, nt, w, x, acc);
     // The lane-wise offset to take out of u8·s8 dots: -off·Σx per 4 bytes, the start of each dot.
     constexpr int kOff = Dec::kSigned ? kSignedOffset : Dec::kOffset;
-    VF acc[R][T];
-    for (int i = 0; i < R; ++i)
-        for (int j = 0; j < T; ++j)
-            acc[i][j] = vf_zero();
     const int64_t nb = l.nb;
     const NextTilePrefetch<R> pf(a, r0, (nb + 1) / 2);
     for (int64_t b = 0; b < nb; b += 2) {
@@ -135,9 +153,7 @@ void legacy_tile(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt) {
             }
         }
     }
-    for (int j = 0; j < nt; ++j)
-        for (int i = 0; i < nr; ++i)
-            a.y[(t0 + j) * a.ldy + r0 + i] = vf_hsum(acc[i][j]);
+    tile_end(a, r0, nr, t0, nt, acc);
 }
 
 // ---- Q4_K / Q5_K / Q6_K against Q8_K: 256 per super-block, 64 per step ----------------------------------
@@ -163,14 +179,8 @@ void q45k_tile(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt) {
     const ActLayout &l = a.layout;
     const uint8_t *w[R];
     const uint8_t *x[T];
-    for (int i = 0; i < R; ++i)
-        w[i] = a.w + (r0 + (i < nr ? i : nr - 1)) * a.w_row_bytes;
-    for (int j = 0; j < T; ++j)
-        x[j] = a.xq + (t0 + (j < nt ? j : nt - 1)) * a.xq_row_bytes;
     VF acc[R][T];
-    for (int i = 0; i < R; ++i)
-        for (int j = 0; j < T; ++j)
-            acc[i][j] = vf_zero();
+    tile_begin(a, r0, nr, t0, nt, w, x, acc);
     const VI low4 = vi_set1_8(0x0F);
     const NextTilePrefetch<R> pf(a, r0, l.nb);
     for (int64_t b = 0; b < l.nb; ++b) {
@@ -228,9 +238,7 @@ void q45k_tile(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt) {
             }
         }
     }
-    for (int j = 0; j < nt; ++j)
-        for (int i = 0; i < nr; ++i)
-            a.y[(t0 + j) * a.ldy + r0 + i] = vf_hsum(acc[i][j]);
+    tile_end(a, r0, nr, t0, nt, acc);
 }
 
 template <int R, int T>
@@ -238,14 +246,8 @@ void q6k_tile(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt) {
     const ActLayout &l = a.layout;
     const uint8_t *w[R];
     const uint8_t *x[T];
-    for (int i = 0; i < R; ++i)
-        w[i] = a.w + (r0 + (i < nr ? i : nr - 1)) * a.w_row_bytes;
-    for (int j = 0; j < T; ++j)
-        x[j] = a.xq + (t0 + (j < nt ? j : nt - 1)) * a.xq_row_bytes;
     VF acc[R][T];
-    for (int i = 0; i < R; ++i)
-        for (int j = 0; j < T; ++j)
-            acc[i][j] = vf_zero();
+    tile_begin(a, r0, nr, t0, nt, w, x, acc);
     const VI low4 = vi_set1_8(0x0F), low2 = vi_set1_8(0x03);
     const NextTilePrefetch<R> pf(a, r0, l.nb);
     for (int64_t b = 0; b < l.nb; ++b) {
@@ -277,9 +279,7 @@ void q6k_tile(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt) {
             }
         }
     }
-    for (int j = 0; j < nt; ++j)
-        for (int i = 0; i < nr; ++i)
-            a.y[(t0 + j) * a.ldy + r0 + i] = vf_hsum(acc[i][j]);
+    tile_end(a, r0, nr, t0, nt, acc);
 }
 
 // ---- F32 / F16 / BF16: 16 elements per step, f32 FMAs ----------------------------------------------
@@ -303,14 +303,8 @@ void float_tile(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt) {
     constexpr int kE = Ld::kElemBytes;
     const uint8_t *w[R];
     const uint8_t *x[T];
-    for (int i = 0; i < R; ++i)
-        w[i] = a.w + (r0 + (i < nr ? i : nr - 1)) * a.w_row_bytes;
-    for (int j = 0; j < T; ++j)
-        x[j] = a.xq + (t0 + (j < nt ? j : nt - 1)) * a.xq_row_bytes;
     VF acc[R][T];
-    for (int i = 0; i < R; ++i)
-        for (int j = 0; j < T; ++j)
-            acc[i][j] = vf_zero();
+    tile_begin(a, r0, nr, t0, nt, w, x, acc);
     const int64_t n = a.n_in, n16 = n / 16 * 16;
     const NextTilePrefetch<R> pf(a, r0, n16 / 16 > 0 ? n16 / 16 : 1);
     for (int64_t k = 0; k < n16; k += 16) {
@@ -342,9 +336,7 @@ void float_tile(const DotArgs &a, int64_t r0, int nr, int64_t t0, int nt) {
                 acc[i][j] = vf_fma(wv, xv[j], acc[i][j]);
         }
     }
-    for (int j = 0; j < nt; ++j)
-        for (int i = 0; i < nr; ++i)
-            a.y[(t0 + j) * a.ldy + r0 + i] = vf_hsum(acc[i][j]);
+    tile_end(a, r0, nr, t0, nt, acc);
 }
 
 // ---- the driver: row groups of R, token groups of T (one token at a time for decode) -----------------

@@ -8,11 +8,11 @@ template <class Dec>
 constexpr DotKernel legacy_tiles =
     drive<kTileRows, legacy_tile<Dec, kTileRows, kTileToks>, kTileToks, legacy_tile<Dec, kTileRows, 1>>;
 #if ND_DOT_AVX512
-#define ND_LEGACY_KERNEL(Dec) legacy_kernel<Dec, legacy_tiles<Dec>>
+#define ND_LEGACY_KERNEL(Dec, Gemv) legacy_kernel<Dec, Gemv, legacy_tiles<Dec>>
 #define ND_KQUANT_KERNEL(Src, ...) kquant_kernel<Src, __VA_ARGS__>
 #define ND_FLOAT_KERNEL(Ld, ...) float_kernel<Ld, __VA_ARGS__>
 #else
-#define ND_LEGACY_KERNEL(Dec) legacy_tiles<Dec>
+#define ND_LEGACY_KERNEL(Dec, Gemv) legacy_tiles<Dec>
 #define ND_KQUANT_KERNEL(Src, ...) __VA_ARGS__
 #define ND_FLOAT_KERNEL(Ld, ...) __VA_ARGS__
 #endif
@@ -26,12 +26,12 @@ DotTable make_x86_table() {
                                                      kTileToks, float_tile<LoadF16, kTileRows, 1>>));
     set(DotType::bf16, ND_FLOAT_KERNEL(LoadBf16, drive<kTileRows, float_tile<LoadBf16, kTileRows, kTileToks>,
                                                        kTileToks, float_tile<LoadBf16, kTileRows, 1>>));
-    set(DotType::q8_0, ND_LEGACY_KERNEL(DecQ8_0));
-    set(DotType::q4_0, ND_LEGACY_KERNEL(DecQ4_0));
-    set(DotType::q4_1, ND_LEGACY_KERNEL(DecQ4_1));
-    set(DotType::q5_0, ND_LEGACY_KERNEL(DecQ5_0));
-    set(DotType::q5_1, ND_LEGACY_KERNEL(DecQ5_1));
-    set(DotType::iq4_nl, ND_LEGACY_KERNEL(DecIq4Nl));
+    set(DotType::q8_0, ND_LEGACY_KERNEL(DecQ8_0, GemvQ8_0));
+    set(DotType::q4_0, ND_LEGACY_KERNEL(DecQ4_0, GemvQ4_0));
+    set(DotType::q4_1, ND_LEGACY_KERNEL(DecQ4_1, GemvQ4_1));
+    set(DotType::q5_0, ND_LEGACY_KERNEL(DecQ5_0, GemvQ5_0));
+    set(DotType::q5_1, ND_LEGACY_KERNEL(DecQ5_1, GemvQ5_1));
+    set(DotType::iq4_nl, ND_LEGACY_KERNEL(DecIq4Nl, GemvIq4Nl));
     set(DotType::q4_k,
         ND_KQUANT_KERNEL(KPanQ45<false>, drive<kTileRows, q45k_tile<false, kTileRows, kTileToks>, kTileToks,
                                                q45k_tile<false, kTileRows, 1>>));
