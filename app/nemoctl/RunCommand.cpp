@@ -17,6 +17,7 @@
 #include <type_traits>
 
 #include "Cli.h"
+#include "EngineCommon.h"
 #include "RunChat.h"
 #include "RunOutput.h"
 #include "gpu/chat/chat_format.h"
@@ -277,13 +278,7 @@ int readChatFile(const QString &path, nlohmann::ordered_json *messages) {
     return -1;
 }
 
-// The engine for a run: model, backend, session.
-struct Engine {
-    std::unique_ptr<Model> model;
-    std::unique_ptr<Backend> backend;
-    std::unique_ptr<Session> session;
-};
-
+// The engine for a run (EngineCommon.h's Engine), with the tokenizer that eval and bench go without.
 int loadEngine(const QString &path, const RunSettings &s, Engine *e) {
     Status st = model_load(path.toStdString(), {}, &e->model);
     if (!st.ok()) {
@@ -297,6 +292,7 @@ int loadEngine(const QString &path, const RunSettings &s, Engine *e) {
         return exitFailure;
     }
     CpuBackendOptions bo;
+    e->threads = s.threads;
     bo.n_threads = s.threads;
     e->backend = cpu_backend_create(bo);
     st = Session::create(*e->model, e->backend.get(), s.session, &e->session);
