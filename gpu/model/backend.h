@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gpu/common/status.h"
 #include "gpu/gguf/gguf_types.h"
@@ -106,6 +107,17 @@ public:
     virtual void fill_zero(void *dst, size_t n_bytes) = 0;
     // Make a model's weight usable by the ops (CPU: nothing). Called once per weight at session creation.
     virtual Status prepare_weight(const Weight &w) = 0;
+    // All of a model's weights at once (each tensor once), so a GPU can place them in one allocation and
+    // refuse a model that does not fit with the numbers. Default: prepare_weight for each.
+    virtual Status prepare_weights(const std::vector<const Weight *> &weights) {
+        for (const Weight *w : weights)
+            if (Status s = prepare_weight(*w); !s.ok())
+                return s;
+        return Status::success();
+    }
+    // A forward pass of n tokens begins; the next sync() ends it. A GPU backend records a one-token step
+    // and replays it as a graph; the CPU ignores it.
+    virtual void begin_forward(int64_t n_tokens) { (void)n_tokens; }
     // Waits for queued work; returns the first failure since the last sync (and clears it).
     virtual Status sync() = 0;
 

@@ -219,6 +219,7 @@ Status forward_batch(const Model &model, ForwardState *st, const int32_t *tokens
     for (int64_t t = 0; t < n; ++t)
         pos[static_cast<size_t>(t)] = static_cast<int32_t>(pos0 + t);
     Backend &be = *st->backend;
+    be.begin_forward(n);
     fwd::Batch b{model, *st, be, n, pos0, pos.data(), fwd::scratch_of(*st)};
     be.get_rows(model.token_embd, tokens, n, b.s.h);
     switch (model.hp.arch) {

@@ -60,4 +60,8 @@ Status model_load(const std::string &path, const ModelLoadOptions &options, std:
 // The same from a GGUF already open (takes ownership).
 Status model_load_file(GgufFilePtr file, const ModelLoadOptions &options, std::unique_ptr<Model> *out);
 
+// Every weight slot of a loaded model (absent optional tensors included: check present()); a tied output
+// shares the embedding's data.
+std::vector<const Weight *> model_all_weights(const Model &m);
+
 }  // namespace nd

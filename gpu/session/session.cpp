@@ -44,47 +44,6 @@ size_t ssm_bytes(const Model &m) {
     return static_cast<size_t>(m.hp.ssm_d_inner * m.hp.ssm_d_state) * sizeof(float);
 }
 
-std::vector<const Weight *> all_weights(const Model &m) {
-    std::vector<const Weight *> w = {&m.token_embd, &m.output_norm, &m.output_norm_b, &m.output,
-                                     &m.rope_freqs};
-    for (const LayerWeights &l : m.layers)
-        for (const Weight *x : {&l.attn_norm,
-                                &l.attn_norm_b,
-                                &l.wq,
-                                &l.wk,
-                                &l.wv,
-                                &l.wo,
-                                &l.bq,
-                                &l.bk,
-                                &l.bv,
-                                &l.bo,
-                                &l.ffn_norm,
-                                &l.ffn_norm_b,
-                                &l.ffn_gate,
-                                &l.ffn_up,
-                                &l.ffn_down,
-                                &l.ffn_up_b,
-                                &l.ffn_down_b,
-                                &l.ssm_in,
-                                &l.ssm_conv1d,
-                                &l.ssm_conv1d_b,
-                                &l.ssm_dt_b,
-                                &l.ssm_a,
-                                &l.ssm_d,
-                                &l.ssm_norm,
-                                &l.ssm_out,
-                                &l.ffn_gate_inp,
-                                &l.exp_probs_b,
-                                &l.ffn_up_exps,
-                                &l.ffn_down_exps,
-                                &l.ffn_up_shexp,
-                                &l.ffn_down_shexp,
-                                &l.ffn_latent_down,
-                                &l.ffn_latent_up})
-            w.push_back(x);
-    return w;
-}
-
 }  // namespace
 
 Session::Session(const Model &model, Backend *backend) : m_model(model), m_backend(backend) {}
@@ -110,12 +69,12 @@ Status Session::create(const Model &model, Backend *backend, const SessionOption
     s->m_n_batch = std::min(options.n_batch, n_ctx);
     // Once per tensor: a tied output shares the embedding's data.
     std::unordered_set<const uint8_t *> prepared;
-    for (const Weight *w : all_weights(model)) {
-        if (!w->present() || !prepared.insert(w->data).second)
-            continue;
-        if (Status st = backend->prepare_weight(*w); !st.ok())
-            return st;
-    }
+    std::vector<const Weight *> weights;
+    for (const Weight *w : model_all_weights(model))
+        if (w->present() && prepared.insert(w->data).second)
+            weights.push_back(w);
+    if (Status st = backend->prepare_weights(weights); !st.ok())
+        return st;
     s->m_state = std::make_unique<ForwardState>();
     if (Status st =
             forward_state_create(model, backend, n_ctx, options.kv_type, s->m_n_batch, s->m_state.get());
