@@ -1,6 +1,6 @@
 #pragma once
-// What `nemoctl eval` and `nemoctl bench` share: the local engine (a model loaded from a GGUF, the CPU
-// backend, a session), its command-line options (-t, --batch, --kv-type, --ctx) and their checks.
+// What `nemoctl eval`, `run` and `bench` share: the local engine (a model loaded from a GGUF, a backend, a
+// session), its command-line options (--device, -t, --batch, --kv-type, --ctx) and their checks.
 // Header-only (inline): small helpers over the engine's own API.
 #include <sys/resource.h>
 
@@ -18,6 +18,7 @@
 #include "gpu/model/backend.h"
 #include "gpu/model/model.h"
 #include "gpu/model/model_info.h"
+#include "gpu/session/backend_open.h"
 #include "gpu/session/session.h"
 
 namespace nd::cli {
@@ -39,16 +40,46 @@ struct EngineOptions {
     QCommandLineOption ctx{QStringLiteral("ctx"),
                            QStringLiteral("Context length (default: what the command needs)."),
                            QStringLiteral("N")};
-    void addTo(QCommandLineParser &parser) const { parser.addOptions({model, threads, batch, kvType, ctx}); }
+    QCommandLineOption device{
+        QStringLiteral("device"),
+        QStringLiteral(
+            "Where to run: auto (default: the first CUDA GPU when there is one, else the CPU), cpu, "
+            "cuda or cuda:N."),
+        QStringLiteral("D")};
+    void addTo(QCommandLineParser &parser) const {
+        parser.addOptions({model, device, threads, batch, kvType, ctx});
+    }
 };
 
-// A loaded model on the CPU backend with one session.
+// A loaded model on a backend with one session.
 struct Engine {
     std::unique_ptr<Model> model;
     std::unique_ptr<Backend> backend;
     std::unique_ptr<Session> session;
     int threads = 0;  // as resolved (never 0)
 };
+
+// The backend --device names (usage errors for a malformed name: exit code in *exitCode, nullptr;
+// a device that is not there: printed, exitFailure). "auto" says on stderr when it falls back to the CPU.
+inline std::unique_ptr<Backend> openBackend(const QString &device, int threads, const QString &usageLine,
+                                            int *exitCode) {
+    BackendOpenOptions bo;
+    bo.cpu_threads = threads;
+    std::unique_ptr<Backend> backend;
+    std::string note;
+    const Status s = backend_open(device.toStdString(), bo, &backend, &note);
+    if (s.code == StatusCode::invalid_argument) {
+        *exitCode = usageError(QString::fromStdString(s.message), usageLine);
+        return nullptr;
+    }
+    if (!s.ok()) {
+        printErr(QString::fromStdString(s.message));
+        *exitCode = exitFailure;
+        return nullptr;
+    }
+    (void)note;  // auto on a machine without a GPU is the normal case, not worth a line on every run
+    return backend;
+}
 
 // A positive (or with allowZero, non-negative) integer option: its value, def when unset; nullopt (and a
 // usage error printed, its exit code in *exitCode) when bad.
@@ -105,9 +136,11 @@ inline std::optional<Engine> openEngine(const QCommandLineParser &parser, const 
         *exitCode = exitFailure;
         return std::nullopt;
     }
-    CpuBackendOptions bo;
-    bo.n_threads = e.threads;
-    e.backend = cpu_backend_create(bo);
+    e.backend =
+        openBackend(parser.isSet(options.device) ? parser.value(options.device) : QStringLiteral("auto"),
+                    e.threads, usageLine, exitCode);
+    if (!e.backend)
+        return std::nullopt;
     SessionOptions so;
     so.n_batch = *batch;
     so.kv_type = kv;

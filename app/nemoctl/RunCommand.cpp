@@ -127,8 +127,11 @@ struct Options {
     QCommandLineOption kvType{QStringLiteral("kv-type"),
                               QStringLiteral("KV cache type: f16 or f32 (default f16)."),
                               QStringLiteral("f16|f32")};
-    QCommandLineOption device{QStringLiteral("device"), QStringLiteral("Where to run: cpu (default)."),
-                              QStringLiteral("cpu")};
+    QCommandLineOption device{
+        QStringLiteral("device"),
+        QStringLiteral("Where to run: auto (default: the first CUDA GPU when there is one, "
+                       "else the CPU), cpu, cuda or cuda:N."),
+        QStringLiteral("D")};
     QCommandLineOption json{QStringLiteral("json"),
                             QStringLiteral("Print one JSON object at the end instead of streaming.")};
 
@@ -172,6 +175,7 @@ struct RunSettings {
     GenerateOptions generate;
     SessionOptions session;
     int threads = 0;
+    QString device;
     std::optional<bool> think;  // nullopt: the template's default
     OutputMode mode = OutputMode::stream;
     ReasoningOutput reasoning = ReasoningOutput::stderrStream;
@@ -212,11 +216,7 @@ int readSettings(const QCommandLineParser &parser, const Options &o, RunSettings
     if (kv != QStringLiteral("f16") && kv != QStringLiteral("f32"))
         return usageError(QStringLiteral("--kv-type must be f16 or f32, not '%1'").arg(kv), kUsage);
     s->session.kv_type = kv == QStringLiteral("f32") ? KvType::f32 : KvType::f16;
-    if (parser.isSet(o.device) && parser.value(o.device) != QStringLiteral("cpu"))
-        return usageError(QStringLiteral("--device '%1' is not available: only cpu for now (the CUDA engine "
-                                         "comes in a later version)")
-                              .arg(parser.value(o.device)),
-                          kUsage);
+    s->device = parser.isSet(o.device) ? parser.value(o.device) : QStringLiteral("auto");
     if (parser.isSet(o.think)) {
         const QString t = parser.value(o.think);
         if (t != QStringLiteral("on") && t != QStringLiteral("off"))
@@ -291,10 +291,11 @@ int loadEngine(const QString &path, const RunSettings &s, Engine *e) {
                      .arg(path));
         return exitFailure;
     }
-    CpuBackendOptions bo;
     e->threads = s.threads;
-    bo.n_threads = s.threads;
-    e->backend = cpu_backend_create(bo);
+    int exitCode = exitFailure;
+    e->backend = openBackend(s.device, s.threads, kUsage, &exitCode);
+    if (!e->backend)
+        return exitCode;
     st = Session::create(*e->model, e->backend.get(), s.session, &e->session);
     if (!st.ok()) {
         printErr(qs(st.message));

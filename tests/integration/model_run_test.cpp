@@ -177,9 +177,15 @@ TEST_F(ModelRun, BadCommandLinesAreUsageErrors) {
     EXPECT_TRUE(r.err.contains("--temp wants a number")) << r.err.toStdString();
     r = run({s("--model"), m, s("--prompt"), s("x"), s("--chat"), s("y")});
     EXPECT_EQ(r.exitCode, 2);
-    r = run({s("--model"), m, s("--prompt"), s("x"), s("--device"), s("cuda")});
+    r = run({s("--model"), m, s("--prompt"), s("x"), s("--device"), s("gpu0")});
     EXPECT_EQ(r.exitCode, 2);
-    EXPECT_TRUE(r.err.contains("only cpu")) << r.err.toStdString();
+    EXPECT_TRUE(r.err.contains("not one of cpu, cuda, cuda:N, auto")) << r.err.toStdString();
+    r = run({s("--model"), m, s("--prompt"), s("x"), s("--device"), s("cuda:x")});
+    EXPECT_EQ(r.exitCode, 2);
+    // A device that is not there is a runtime failure that names it (exit 1), not a usage error.
+    r = run({s("--model"), m, s("--prompt"), s("x"), s("-n"), s("1"), s("--device"), s("cuda:64")});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_FALSE(r.err.isEmpty());
     r = run({s("--model"), m, s("-i"), s("--json")});
     EXPECT_EQ(r.exitCode, 2);
     r = run({s("--model"), m, s("--prompt"), s("x"), s("--kv-type"), s("q8")});
