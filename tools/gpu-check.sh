@@ -9,7 +9,8 @@
 #                              are then copied to build/gpu-carry: that small folder is what travels.
 #   tools/gpu-check.sh run     (there) run every executable listed in build/gpu-carry/gpu-tests.txt (or
 #                              build/gpu-only's), the GPU benchmarks and the probe tool; print a table;
-#                              exit non-zero on any failure.
+#                              exit non-zero on any failure. NEMODESK_BENCH_ARGS passes options to the
+#                              benchmark (nemodesk-engine-bench --help), e.g. "--types q4_k --prompts 512".
 #
 # The run mode needs no CMake, CTest, Qt or network: the build folder lists its executables relative to
 # itself (gpu-tests.txt, gpu-tools.txt) because ctest's absolute paths do not exist on the GPU machine.
@@ -40,7 +41,7 @@ do_build() {
     fi
   fi
   cmake --build "$build_dir" -j "$jobs" --target nd_gpu_check
-  for list in gpu-tests.txt gpu-tools.txt; do
+  for list in gpu-tests.txt gpu-tools.txt gpu-bench.txt; do
     [ -s "$build_dir/$list" ] || { echo "gpu-check: $build_dir/$list is missing after the build" >&2; exit 1; }
   done
   # CUDA ON, not the preset's AUTO: a GPU check without the CUDA backend would pass while testing nothing.
@@ -54,9 +55,9 @@ do_build() {
   # Only what the run needs travels: the whole build folder (objects, unit tests) is far over the limit.
   rm -rf "$carry_dir"
   mkdir -p "$carry_dir"
-  cp "$build_dir/gpu-tests.txt" "$build_dir/gpu-tools.txt" "$carry_dir/"
+  cp "$build_dir/gpu-tests.txt" "$build_dir/gpu-tools.txt" "$build_dir/gpu-bench.txt" "$carry_dir/"
   local rel
-  for rel in $(cat "$build_dir/gpu-tests.txt" "$build_dir/gpu-tools.txt"); do
+  for rel in $(cat "$build_dir/gpu-tests.txt" "$build_dir/gpu-tools.txt" "$build_dir/gpu-bench.txt"); do
     mkdir -p "$carry_dir/$(dirname "$rel")"
     cp "$build_dir/$rel" "$carry_dir/$rel"
     strip --strip-debug "$carry_dir/$rel" 2>/dev/null || true
@@ -142,6 +143,48 @@ print_machine() {
   fi
 }
 
+# cuBLAS is loaded at run time (gpu/cuda/cublas_loader.cpp looks in the loader's path and /usr/local/cuda).
+# On a GPU machine it may live elsewhere (another CUDA prefix, or PyTorch's nvidia-cublas wheel): find it
+# and put its folder on LD_LIBRARY_PATH.
+find_cublas() {
+  if ldconfig -p 2>/dev/null | grep -q 'libcublas.so.13' || [ -e /usr/local/cuda/lib64/libcublas.so.13 ]; then
+    return
+  fi
+  local dir
+  for dir in /usr/local/cuda-13*/lib64 /usr/lib/x86_64-linux-gnu \
+    $(python3 -c 'import nvidia.cublas, os; print(os.path.join(os.path.dirname(nvidia.cublas.__file__), "lib"))' 2>/dev/null) \
+    $(find / -name 'libcublas.so.13*' -not -path '/proc/*' -printf '%h\n' 2>/dev/null | sort -u | head -3); do
+    if [ -e "$dir/libcublas.so.13" ]; then
+      export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+      echo "gpu-check: cuBLAS from $dir"
+      return
+    fi
+  done
+  echo "gpu-check: libcublas.so.13 not found on this machine; the CUDA backend will say so" >&2
+}
+
+# The engine benchmark (nemodesk-engine-bench): realistic shapes, fractions of the measured limits.
+run_benchmarks() {
+  local list="$build_dir/gpu-bench.txt" rel start end rc=0
+  echo
+  if [ ! -s "$list" ]; then
+    echo "benchmarks: none in this build"
+    return
+  fi
+  rel=$(head -1 "$list")
+  echo "=== $rel ${NEMODESK_BENCH_ARGS:-}"
+  start=$(now_s)
+  # shellcheck disable=SC2086
+  timeout "$per_binary_timeout_s" "$build_dir/$rel" ${NEMODESK_BENCH_ARGS:-} | tee "${OUT:-/tmp}/engine-bench.txt" || rc=$?
+  end=$(now_s)
+  if [ "$rc" -eq 0 ]; then
+    rows+=("$rel|1|0|0|$(elapsed "$start" "$end")")
+  else
+    rows+=("$rel|0|exit $rc|0|$(elapsed "$start" "$end")")
+    failures=$((failures + 1))
+  fi
+}
+
 do_run() {
   local tests_list="$build_dir/gpu-tests.txt" tools_list="$build_dir/gpu-tools.txt"
   if [ ! -s "$tests_list" ]; then
@@ -149,14 +192,14 @@ do_run() {
     exit 2
   fi
   print_machine
+  find_cublas
 
   local rel
   while IFS= read -r rel; do
     if [ -n "$rel" ]; then run_test_binary "$rel"; fi
   done <"$tests_list"
 
-  echo
-  echo "benchmarks: none yet"
+  run_benchmarks
 
   if [ -s "$tools_list" ]; then
     while IFS= read -r rel; do

@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
+#include "gpu/gguf/ggml_quants.h"
 #include "gpu/model/model_gen_vocab.h"
 
 namespace nd {
@@ -162,10 +164,38 @@ private:
         for (int64_t d : ne)
             n *= d;
         Rng rng(m_spec.seed * 0x2545F4914F6CDD1Dull ^ name_hash(name));
+        const int64_t row = ne[0], rows = row ? n / row : 0;
+        if (m_spec.unique_rows > 0 && rows > m_spec.unique_rows)
+            return add_repeated(name, type, std::move(ne), value, rng, row, rows);
         std::vector<float> values(static_cast<size_t>(n));
         for (int64_t k = 0; k < n; ++k)
             values[static_cast<size_t>(k)] = value(rng, k);
         return m_w->add_tensor_f32(name, type, std::move(ne), values);
+    }
+
+    // unique_rows distinct rows, quantised once, then copied over the whole tensor.
+    template <typename Fn>
+    Status add_repeated(const std::string &name, GgmlType type, std::vector<int64_t> ne, Fn value, Rng &rng,
+                        int64_t row, int64_t rows) {
+        const int64_t u = m_spec.unique_rows, row_bytes = ggml_row_bytes(type, row);
+        std::vector<float> values(static_cast<size_t>(u * row));
+        for (int64_t k = 0; k < u * row; ++k)
+            values[static_cast<size_t>(k)] = value(rng, k);
+        GgufWriteTensor t;
+        t.name = name;
+        t.type = type;
+        t.ne = std::move(ne);
+        t.data.resize(static_cast<size_t>(row_bytes * rows));
+        for (int64_t r = 0; r < u; ++r)
+            if (Status st =
+                    ggml_quantize_row(type, values.data() + r * row, row, t.data.data() + r * row_bytes);
+                !st.ok())
+                return st;
+        for (int64_t r = u; r < rows; ++r)
+            std::memcpy(t.data.data() + r * row_bytes, t.data.data() + (r % u) * row_bytes,
+                        static_cast<size_t>(row_bytes));
+        m_w->add_tensor(std::move(t));
+        return {};
     }
 
     const ModelGenSpec &m_spec;

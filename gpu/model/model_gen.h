@@ -57,6 +57,9 @@ struct ModelGenSpec {
     // tokenizer.chat_template; empty = none written.
     std::string chat_template;
     std::string name;  // general.name; empty = "nemodesk-test-<arch>-<type>"
+    // > 0: every tensor holds at most this many distinct rows, repeated (benchmark models of billions of
+    // parameters are written in seconds instead of minutes; every value is still a valid weight).
+    int unique_rows = 0;
 };
 
 // The default spec of an architecture with every size field filled in (what model_gen_write uses for
