@@ -230,7 +230,7 @@ Status CudaBackend::prepare_weight(const Weight &w) {
 Status CudaBackend::prepare_weights(const std::vector<const Weight *> &weights) {
     size_t total = 0;
     std::vector<const Weight *> todo;
-    std::unordered_map<const void *, size_t> seen;
+    std::unordered_map<const void *, uint64_t> seen;  // this call's weights and their fingerprints
     for (const Weight *w : weights) {
         if (Status s = cpu::check_weight(*w); !s.ok())
             return s;
@@ -241,11 +241,11 @@ Status CudaBackend::prepare_weights(const std::vector<const Weight *> &weights) 
                                                               ", which the CUDA backend does not support");
         if (seen.count(w->data))
             continue;
+        const uint64_t print = fingerprint(w->data, weight_bytes(*w));  // once: the upload records it
         if (auto it = m_weights.find(w->data);
-            it != m_weights.end() && it->second.bytes == weight_bytes(*w) &&
-            it->second.fingerprint == fingerprint(w->data, weight_bytes(*w)))
+            it != m_weights.end() && it->second.bytes == weight_bytes(*w) && it->second.fingerprint == print)
             continue;
-        seen[w->data] = 1;
+        seen[w->data] = print;
         todo.push_back(w);
         total += align_up(weight_bytes(*w));
     }
@@ -277,7 +277,7 @@ Status CudaBackend::prepare_weights(const std::vector<const Weight *> &weights) 
             s.message = std::string("uploading '") + w->name + "': " + s.message;
             return s;
         }
-        m_weights[w->data] = DeviceCopy{at, n, fingerprint(w->data, n)};
+        m_weights[w->data] = DeviceCopy{at, n, seen[w->data]};
         at += align_up(n);
     }
     return Status::success();

@@ -306,6 +306,8 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "%s\n", s.describe().c_str());
         return 1;
     }
+    if (!note.empty())
+        std::fprintf(stderr, "%s\n", note.c_str());
     nd::CudaPeaks peaks;
     const bool on_gpu = be->name().rfind("cuda", 0) == 0;
     if (on_gpu) {
