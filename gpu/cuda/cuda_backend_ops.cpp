@@ -141,6 +141,15 @@ void CudaBackend::attention(const KvLayer &cache, int64_t pos0, const float *q, 
 }
 
 namespace {
+
+// Batches of at least one full chunk take the chunked SSD kernel (cuda_ssm_scan_chunked.cu). The sequential
+// kernel costs ~1.25 µs per token whatever the batch (one dependent chain per state row; gpu/dev/NOTES.md),
+// the chunked one a fixed four launches per 1024 tokens plus matrix products that keep every SM busy. Below
+// one chunk its 64-row tiles would be mostly padding and the sequential kernel takes under ~80 µs anyway;
+// decode (n = 1) stays sequential, so a recorded decode graph never needs the chunked path's scratch.
+// Not measured yet: the crossover on an H100 may well be lower (gpu/dev/ssm_scan_bench.cu times both).
+constexpr int64_t kSsmScanChunkedMinTokens = kSsdChunkTokens;
+
 uint64_t mamba_sig(const MambaShape &s) {
     return static_cast<uint64_t>(s.d_inner) * 1000003u + static_cast<uint64_t>(s.d_state) * 10007u +
            static_cast<uint64_t>(s.n_group) * 101u + static_cast<uint64_t>(s.n_head) * 7u +
@@ -165,6 +174,22 @@ void CudaBackend::ssm_scan(const float *xbc, int64_t ld_xbc, const float *dt_raw
     if (!ok() || !record(cpu::check_ssm_scan(ld_xbc, dt_bias, a, d, s)) || n <= 0)
         return;
     const float *db = vec(dt_bias), *da = vec(a), *dd = vec(d);
+    if (n >= kSsmScanChunkedMinTokens) {
+        // No scratch kind of its own yet (ScratchKind): it borrows the attention partials' buffer. Ops run
+        // in stream order and no op uses both, so the two uses never overlap.
+        const int64_t work_floats = cuda::ssm_scan_chunked_work_floats(n, s);
+        auto *work = static_cast<float *>(scratch(kScratchAttn, static_cast<size_t>(work_floats) * 4));
+        if (!ok())
+            return;
+        op("ssm_scan",
+           {sig_ptr(xbc), static_cast<uint64_t>(ld_xbc), sig_ptr(dt_raw), static_cast<uint64_t>(ld_dt),
+            sig_ptr(db), sig_ptr(da), sig_ptr(dd), static_cast<uint64_t>(n), sig_ptr(state), mamba_sig(s),
+            sig_ptr(y), sig_ptr(work)},
+           [=, this] {
+               cuda::ssm_scan_chunked(xbc, ld_xbc, dt_raw, ld_dt, db, da, dd, n, state, s, y, work, m_stream);
+           });
+        return;
+    }
     op("ssm_scan",
        {sig_ptr(xbc), static_cast<uint64_t>(ld_xbc), sig_ptr(dt_raw), static_cast<uint64_t>(ld_dt),
         sig_ptr(db), sig_ptr(da), sig_ptr(dd), static_cast<uint64_t>(n), sig_ptr(state), mamba_sig(s),

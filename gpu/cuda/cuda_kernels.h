@@ -133,7 +133,7 @@ int64_t attention_work_floats(int64_t n, int64_t n_ctx, const AttentionShape &s)
 // 0..pos0+t for token t (backend.h attention). GQA: query head h reads KV head h / (H / Hkv).
 void attention(const AttentionArgs &a, cudaStream_t stream);
 
-// --- Mamba-2: cuda_ssm_conv.cu, cuda_ssm_scan.cu -----------------------------------------------------
+// --- Mamba-2: cuda_ssm_conv.cu, cuda_ssm_scan.cu, cuda_ssm_scan_chunked.cu ---------------------------
 // backend.h ssm_conv; conv_w [conv_dim][d_conv] (ggml {d_conv, conv_dim}), conv_b [conv_dim], both f32.
 void ssm_conv(const float *in, int64_t ld_in, int64_t n, float *conv_state, const float *conv_w,
               const float *conv_b, const MambaShape &s, float *out, cudaStream_t stream);
@@ -141,6 +141,15 @@ void ssm_conv(const float *in, int64_t ld_in, int64_t n, float *conv_state, cons
 void ssm_scan(const float *xbc, int64_t ld_xbc, const float *dt_raw, int64_t ld_dt, const float *dt_bias,
               const float *a, const float *d, int64_t n, float *state, const MambaShape &s, float *y,
               cudaStream_t stream);
+// The same op in the chunked SSD form for long prompts: chunks of kSsdChunkTokens tokens as small matrix
+// products, the state carried from chunk to chunk (cuda_ssm_scan_chunked.cu; agrees with ssm_scan to f32
+// reassociation). work: ssm_scan_chunked_work_floats(n, s) floats of device scratch (bounded: the sequence
+// is processed in passes of at most 16 chunks).
+constexpr int64_t kSsdChunkTokens = 64;
+int64_t ssm_scan_chunked_work_floats(int64_t n, const MambaShape &s);
+void ssm_scan_chunked(const float *xbc, int64_t ld_xbc, const float *dt_raw, int64_t ld_dt,
+                      const float *dt_bias, const float *a, const float *d, int64_t n, float *state,
+                      const MambaShape &s, float *y, float *work, cudaStream_t stream);
 
 // --- MoE: cuda_moe.cu -------------------------------------------------------------------------------
 struct MoeRouteArgs {

@@ -21,6 +21,7 @@ if(NEMODESK_HAVE_CUDA)
     cuda_argmax.cu
     cuda_ssm_conv.cu
     cuda_ssm_scan.cu
+    cuda_ssm_scan_chunked.cu
     cuda_moe.cu
   )
   # cuBLAS is dlopen()ed by cublas_loader.cpp, never linked: programs start without it, and only a CUDA

@@ -3,6 +3,7 @@ nd_gpu_test(gpu_cpu_ops_tests
   cpu/ops_elementwise_test.cpp
   cpu/ops_attention_test.cpp
   cpu/ops_mamba_test.cpp
+  cpu/ssm_chunked_reference_test.cpp
   cpu/ops_moe_test.cpp
   cpu/ops_simd_test.cpp
   cpu/ops_bench_test.cpp

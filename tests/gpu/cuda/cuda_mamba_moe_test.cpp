@@ -9,9 +9,16 @@
 // Tolerances (max |got − want| / max |want|, see cuda_test_util.h):
 // - ssm_conv 1e-5, its state exactly: the pre-activation sum is computed with the same unfused f32
 //   operations in the same order, so only SiLU's expf (an ulp or two) differs; the state is a copy.
-// - ssm_scan 2e-5 for y and the state: the Σ over d_state runs in another order than the CPU's SIMD lanes
-//   and expf/log1pf may differ by an ulp, and the difference is carried through the recurrence over up to
-//   300 + 4 tokens (the CPU's own test against double allows the same).
+// - ssm_scan 2e-5 for y and the state on the sequential kernel (batches under kChunkedScanFrom tokens): the
+//   Σ over d_state runs in another order than the CPU's SIMD lanes and expf/log1pf may differ by an ulp,
+//   and the difference is carried through the recurrence (the CPU's own test against double allows the
+//   same). Batches of kChunkedScanFrom tokens or more take the chunked SSD kernel
+//   (cuda_ssm_scan_chunked.cu), which reassociates the f32 sums over a whole chunk (decays as exp of summed
+//   logs, a state's terms in another order): 1e-4 of max |want| plus 1e-5, for that batch and the decode
+//   steps that carry its state. Its host twin (tests/gpu/cpu/ssm_chunked_reference_test.cpp) stays within
+//   ~1e-6 of the CPU. The long prompts (64 … 2048 tokens, two passes of the kernel at 2048) run on their own
+//   shapes, Nemotron 3 Nano's (nh 64, P 64, N 128, G 8) among them; with CUDA in the build the chunked kernel
+//   is also compared with the sequential kernel directly (both on the device, 1000 tokens).
 // - gated_group_norm 1e-5: f32 with a double (CPU) or f32-tree (GPU) sum of squares.
 // - moe_ffn: the routing is bit-identical on both backends (same f32 sigmoid, same comparisons), so the
 //   same experts are chosen; what differs is the experts' arithmetic. F32 experts 1e-5 (summation order
@@ -67,6 +74,26 @@ std::vector<int64_t> batches(int64_t prefill) {
     return {prefill, 1, 1, 1, 1};
 }
 const int64_t kPrefills[] = {1, 2, 5, 64, 300};
+
+// Batches from this many tokens take the chunked scan (CudaBackend::ssm_scan's kSsmScanChunkedMinTokens).
+constexpr int64_t kChunkedScanFrom = 64;
+#if defined(NEMODESK_HAVE_CUDA)
+static_assert(kChunkedScanFrom == cuda::kSsdChunkTokens, "the dispatch threshold is one chunk");
+#endif
+
+// The tolerance of a sequence whose state went through the chunked scan: 1e-4 of max |want| plus 1e-5, as
+// a relative tolerance for expect_close (which divides by max(max |want|, 1e-6)).
+double chunked_tolerance(const std::vector<float> &want) {
+    double scale = 1e-6;
+    for (float v : want)
+        scale = std::max(scale, static_cast<double>(std::fabs(v)));
+    return 1e-4 + 1e-5 / scale;
+}
+
+// Scan tolerance for a sequence, given whether any of its batches so far took the chunked path.
+double scan_tolerance(bool chunked, const std::vector<float> &want) {
+    return chunked ? chunked_tolerance(want) : 2e-5;
+}
 
 std::vector<float> floats_of(const Buffer &b, int64_t count) {
     return b.floats(static_cast<size_t>(count));
@@ -125,7 +152,9 @@ TEST(CudaMamba, ScanMatchesCpuAcrossPrefillAndDecode) {
             const std::string what = shape_name(s) + " prefill " + std::to_string(prefill);
             const auto state0 = random_floats(static_cast<size_t>(nh * P * N), ++seed, -0.5f, 0.5f);
             Buffer st_cpu(cpu, state0), st_cuda(cuda, state0);
+            bool chunked = false;  // a batch of this sequence took the chunked scan
             for (int64_t n : batches(prefill)) {
+                chunked = chunked || n >= kChunkedScanFrom;
                 const auto xbc = random_floats(static_cast<size_t>(n * ld_x), ++seed);
                 auto dt_raw = random_floats(static_cast<size_t>(n * ld_dt), ++seed, -3.0f, 1.0f);
                 dt_raw[static_cast<size_t>((n - 1) * ld_dt)] = 25.0f;  // softplus's x > 20 branch
@@ -140,9 +169,66 @@ TEST(CudaMamba, ScanMatchesCpuAcrossPrefillAndDecode) {
                 const Status st = cuda.sync();
                 ASSERT_TRUE(st.ok()) << st.describe();
                 const std::string step = what + " n " + std::to_string(n);
-                expect_close(floats_of(y_cuda, n * Di), floats_of(y_cpu, n * Di), 2e-5, "ssm_scan y " + step);
-                expect_close(floats_of(st_cuda, nh * P * N), floats_of(st_cpu, nh * P * N), 2e-5,
+                const auto y_want = floats_of(y_cpu, n * Di), st_want = floats_of(st_cpu, nh * P * N);
+                expect_close(floats_of(y_cuda, n * Di), y_want, scan_tolerance(chunked, y_want),
+                             "ssm_scan y " + step);
+                expect_close(floats_of(st_cuda, nh * P * N), st_want, scan_tolerance(chunked, st_want),
                              "ssm_scan state " + step);
+            }
+        }
+    }
+}
+
+// Long prompts, all on the chunked scan: one chunk exactly (64), one token past it (65), a partial last
+// chunk (257), a pass of 16 chunks less 24 tokens (1000) and two passes (2048), each followed by two decode
+// steps on the sequential kernel from the state the chunked one left. Shapes: head_dim not a multiple of
+// the 64-column tile (5, 33, 80: Nemotron Nano 9B v2's), d_state past one 64 tile and not a multiple of 16
+// (48, 130, 320), one to eight groups, and Nemotron 3 Nano's mixer (G 8, nh 64, P 64, N 128). dt spans
+// ~5e-5 to 25 (dt_raw −10 … 3, and one 25: softplus's x > 20 branch); A from −0.01 to −16.
+TEST(CudaMamba, ChunkedScanMatchesCpuOnLongPrompts) {
+    ND_BACKENDS_OR_SKIP();
+    const std::vector<MambaShape> shapes = {
+        mamba_shape(1, 3, 5, 16, 4),   mamba_shape(2, 6, 33, 48, 4),   mamba_shape(3, 6, 80, 130, 4),
+        mamba_shape(1, 2, 16, 320, 4), mamba_shape(8, 64, 64, 128, 4),
+    };
+    uint32_t seed = 600;
+    for (const MambaShape &s : shapes) {
+        const int64_t nh = s.n_head, P = s.head_dim(), N = s.d_state, Di = s.d_inner;
+        const int64_t ld_x = s.conv_dim() + 5, ld_dt = nh + 1;
+        TestWeight dt_bias =
+            make_vector(random_floats(static_cast<size_t>(nh), ++seed, -2.0f, 0.5f), "dt_bias");
+        TestWeight d = make_vector(random_floats(static_cast<size_t>(nh), ++seed), "ssm_d");
+        std::vector<float> a_vals(static_cast<size_t>(nh));
+        for (int64_t h = 0; h < nh; ++h)  // A = −exp(A_log): −0.01 … −16
+            a_vals[static_cast<size_t>(h)] = -std::exp(
+                -4.6f + 7.4f * static_cast<float>(h) / static_cast<float>(std::max<int64_t>(nh - 1, 1)));
+        TestWeight a = make_vector(a_vals, "ssm_a");
+        for (const TestWeight *v : {&dt_bias, &d, &a})
+            ASSERT_TRUE(cuda.prepare_weight(v->w).ok());
+        for (int64_t prefill : {int64_t{64}, int64_t{65}, int64_t{257}, int64_t{1000}, int64_t{2048}}) {
+            const std::string what = shape_name(s) + " prefill " + std::to_string(prefill);
+            const auto state0 = random_floats(static_cast<size_t>(nh * P * N), ++seed, -0.5f, 0.5f);
+            Buffer st_cpu(cpu, state0), st_cuda(cuda, state0);
+            for (int64_t n : {prefill, int64_t{1}, int64_t{1}}) {
+                const auto xbc = random_floats(static_cast<size_t>(n * ld_x), ++seed);
+                auto dt_raw = random_floats(static_cast<size_t>(n * ld_dt), ++seed, -10.0f, 3.0f);
+                dt_raw[static_cast<size_t>((n / 2) * ld_dt + nh / 2)] = 25.0f;
+                Buffer x_cpu(cpu, xbc), x_cuda(cuda, xbc), dt_cpu(cpu, dt_raw), dt_cuda(cuda, dt_raw);
+                Buffer y_cpu(cpu, static_cast<size_t>(n * Di) * sizeof(float));
+                Buffer y_cuda(cuda, static_cast<size_t>(n * Di) * sizeof(float));
+                cpu.ssm_scan(x_cpu.f(), ld_x, dt_cpu.f(), ld_dt, dt_bias.w, a.w, d.w, n, st_cpu.f(), s,
+                             y_cpu.f());
+                cuda.ssm_scan(x_cuda.f(), ld_x, dt_cuda.f(), ld_dt, dt_bias.w, a.w, d.w, n, st_cuda.f(), s,
+                              y_cuda.f());
+                ASSERT_TRUE(cpu.sync().ok());
+                const Status st = cuda.sync();
+                ASSERT_TRUE(st.ok()) << what << ": " << st.describe();
+                const std::string step = what + " n " + std::to_string(n);
+                const auto y_want = floats_of(y_cpu, n * Di), st_want = floats_of(st_cpu, nh * P * N);
+                expect_close(floats_of(y_cuda, n * Di), y_want, chunked_tolerance(y_want),
+                             "chunked scan y " + step);
+                expect_close(floats_of(st_cuda, nh * P * N), st_want, chunked_tolerance(st_want),
+                             "chunked scan state " + step);
             }
         }
     }
@@ -314,6 +400,44 @@ void check_route(const MoeCase &c, const std::vector<float> &logits, const std::
         ASSERT_TRUE(weight_close(got_w[i], want_w[i]))
             << what << ": token " << i / r.n_used << " slot " << i % r.n_used << " weight " << got_w[i]
             << " want " << want_w[i];
+    }
+}
+
+// The two scan kernels on the same device data: cuda::ssm_scan_chunked against cuda::ssm_scan (which the
+// backend no longer uses for long batches), 1000 tokens from a non-zero state, y and the final state.
+TEST(CudaMamba, ChunkedKernelMatchesSequentialKernel) {
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+        cudaGetLastError();  // clear the sticky "no device" error
+        GTEST_SKIP() << "no CUDA device";
+    }
+    uint32_t seed = 700;
+    for (const MambaShape &s : {mamba_shape(2, 6, 33, 48, 4), mamba_shape(8, 16, 64, 128, 4)}) {
+        const int64_t nh = s.n_head, P = s.head_dim(), N = s.d_state, Di = s.d_inner, n = 1000;
+        const int64_t ld_x = s.conv_dim() + 2, ld_dt = nh + 3;
+        const std::string what = shape_name(s) + " n " + std::to_string(n);
+        const auto xbc = random_floats(static_cast<size_t>(n * ld_x), ++seed);
+        const auto dt_raw = random_floats(static_cast<size_t>(n * ld_dt), ++seed, -6.0f, 2.0f);
+        const auto dt_bias = random_floats(static_cast<size_t>(nh), ++seed, -1.0f, 0.5f);
+        const auto d = random_floats(static_cast<size_t>(nh), ++seed);
+        std::vector<float> a(static_cast<size_t>(nh));
+        for (int64_t h = 0; h < nh; ++h)
+            a[static_cast<size_t>(h)] =
+                -std::exp(-2.3f + 4.4f * static_cast<float>(h) / static_cast<float>(nh));
+        const auto state0 = random_floats(static_cast<size_t>(nh * P * N), ++seed, -0.5f, 0.5f);
+        const size_t n_state = state0.size(), n_y = static_cast<size_t>(n * Di);
+        DevArray<float> d_x(xbc), d_dt(dt_raw), d_bias(dt_bias), d_a(a), d_d(d);
+        DevArray<float> st_seq(state0), st_chk(state0), y_seq(n_y), y_chk(n_y);
+        DevArray<float> work(static_cast<size_t>(cuda::ssm_scan_chunked_work_floats(n, s)));
+        cuda::ssm_scan(d_x.p, ld_x, d_dt.p, ld_dt, d_bias.p, d_a.p, d_d.p, n, st_seq.p, s, y_seq.p, nullptr);
+        cuda::ssm_scan_chunked(d_x.p, ld_x, d_dt.p, ld_dt, d_bias.p, d_a.p, d_d.p, n, st_chk.p, s, y_chk.p,
+                               work.p, nullptr);
+        ASSERT_EQ(cudaGetLastError(), cudaSuccess) << what;
+        ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess) << what;
+        const auto y_want = y_seq.get(n_y), st_want = st_seq.get(n_state);
+        expect_close(y_chk.get(n_y), y_want, chunked_tolerance(y_want), "chunked kernel y " + what);
+        expect_close(st_chk.get(n_state), st_want, chunked_tolerance(st_want),
+                     "chunked kernel state " + what);
     }
 }
 
