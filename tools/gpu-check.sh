@@ -11,6 +11,9 @@
 #                              build/gpu-only's), the GPU benchmarks and the probe tool; print a table;
 #                              exit non-zero on any failure. NEMODESK_BENCH_ARGS passes options to the
 #                              benchmark (nemodesk-engine-bench --help), e.g. "--types q4_k --prompts 512".
+#                              Then, where python3 imports torch, the PyTorch peer on the same models
+#                              (tools/gpu-torch-peer.py, options in NEMODESK_TORCH_PEER_ARGS): a
+#                              reference, not a test; its failure is reported but does not fail the run.
 #
 # The run mode needs no CMake, CTest, Qt or network: the build folder lists its executables relative to
 # itself (gpu-tests.txt, gpu-tools.txt) because ctest's absolute paths do not exist on the GPU machine.
@@ -24,6 +27,7 @@ cd "$repo"
 build_dir=${NEMODESK_GPU_BUILD_DIR:-build/gpu-only}
 carry_dir=${NEMODESK_GPU_CARRY_DIR:-build/gpu-carry}
 per_binary_timeout_s=300
+ld_library_path_at_start=${LD_LIBRARY_PATH:-}  # before find_cublas: the PyTorch peer runs with this one
 
 usage() {
   echo "usage: $0 build|run" >&2
@@ -76,6 +80,7 @@ do_build() {
 # --- run -----------------------------------------------------------------------------------------------
 rows=()       # "name|passed|failed|skipped|seconds"
 failures=0
+peer_note=""
 
 now_s() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -185,6 +190,35 @@ run_benchmarks() {
   fi
 }
 
+# The same models through PyTorch (tools/gpu-torch-peer.py): a reference, so a missing torch is a skipped
+# row and a crash or timeout is shown but not counted. It gets the library path the script started with,
+# so torch loads the CUDA libraries it was built with rather than the ones find_cublas chose.
+run_torch_peer() {
+  local name="tools/gpu-torch-peer.py (reference)" log="${OUT:-/tmp}/torch-peer.txt" start end rc=0
+  local -a py=(env -u LD_LIBRARY_PATH ${ld_library_path_at_start:+"LD_LIBRARY_PATH=$ld_library_path_at_start"} python3)
+  echo
+  echo "=== tools/gpu-torch-peer.py ${NEMODESK_TORCH_PEER_ARGS:-}"
+  if ! "${py[@]}" -c 'import torch' >/dev/null 2>&1; then
+    echo "gpu-torch-peer: skipped: python3 cannot import torch" | tee "$log"
+    rows+=("$name|0|0|1|0.0")
+    return
+  fi
+  start=$(now_s)
+  # shellcheck disable=SC2086
+  timeout 150 "${py[@]}" -u tools/gpu-torch-peer.py ${NEMODESK_TORCH_PEER_ARGS:-} \
+    --json "${OUT:-/tmp}/torch-peer.json" 2>&1 | tee "$log" || rc=$?
+  end=$(now_s)
+  if [ "$rc" -ne 0 ]; then
+    if [ "$rc" -eq 124 ]; then rc="timeout"; else rc="exit $rc"; fi
+    rows+=("$name|0|$rc|0|$(elapsed "$start" "$end")")
+    peer_note="gpu-check: the PyTorch peer failed ($rc); it is a reference, not a test, so it is not counted"
+  elif grep -q '^gpu-torch-peer: skipped' "$log"; then
+    rows+=("$name|0|0|1|$(elapsed "$start" "$end")")
+  else
+    rows+=("$name|1|0|0|$(elapsed "$start" "$end")")
+  fi
+}
+
 do_run() {
   local tests_list="$build_dir/gpu-tests.txt" tools_list="$build_dir/gpu-tools.txt"
   if [ ! -s "$tests_list" ]; then
@@ -200,6 +234,7 @@ do_run() {
   done <"$tests_list"
 
   run_benchmarks
+  run_torch_peer
 
   if [ -s "$tools_list" ]; then
     while IFS= read -r rel; do
@@ -216,6 +251,7 @@ do_run() {
     printf '%-36s | %8s | %10s | %8s | %8s\n' "$name" "$passed" "$failed" "$skipped" "$seconds"
   done
   echo
+  if [ -n "$peer_note" ]; then echo "$peer_note"; fi
   if [ "$failures" -eq 0 ]; then
     echo "gpu-check: ok"
   else
