@@ -1,6 +1,7 @@
 #pragma once
 // What `nemoctl eval`, `run` and `bench` share: the local engine (a model loaded from a GGUF, a backend, a
-// session), its command-line options (--device, -t, --batch, --kv-type, --ctx) and their checks.
+// session), its command-line options (--device, --gpu-layers, -t, --batch, --kv-type, --ctx) and their
+// checks.
 // Header-only (inline): small helpers over the engine's own API.
 #include <sys/resource.h>
 
@@ -46,8 +47,12 @@ struct EngineOptions {
             "Where to run: auto (default: the first CUDA GPU when there is one, else the CPU), cpu, "
             "cuda or cuda:N."),
         QStringLiteral("D")};
+    QCommandLineOption gpuLayers{QStringLiteral("gpu-layers"),
+                                 QStringLiteral("Only the last N layers on the GPU, the rest on the CPU (for "
+                                                "models larger than the GPU's memory)."),
+                                 QStringLiteral("N")};
     void addTo(QCommandLineParser &parser) const {
-        parser.addOptions({model, device, threads, batch, kvType, ctx});
+        parser.addOptions({model, device, gpuLayers, threads, batch, kvType, ctx});
     }
 };
 
@@ -61,10 +66,11 @@ struct Engine {
 
 // The backend --device names (usage errors for a malformed name: exit code in *exitCode, nullptr;
 // a device that is not there: printed, exitFailure). "auto" says on stderr when it falls back to the CPU.
-inline std::unique_ptr<Backend> openBackend(const QString &device, int threads, const QString &usageLine,
-                                            int *exitCode) {
+inline std::unique_ptr<Backend> openBackend(const QString &device, int threads, int64_t gpuLayers,
+                                            const QString &usageLine, int *exitCode) {
     BackendOpenOptions bo;
     bo.cpu_threads = threads;
+    bo.gpu_layers = gpuLayers;
     std::unique_ptr<Backend> backend;
     // auto on a machine without a GPU is the normal case, not worth a line on every run: no note asked for.
     const Status s = backend_open(device.toStdString(), bo, &backend);
@@ -115,7 +121,8 @@ inline std::optional<Engine> openEngine(const QCommandLineParser &parser, const 
         positiveOption(parser, options.threads, cpu::default_thread_count(), usageLine, exitCode);
     const auto batch = positiveOption(parser, options.batch, 512, usageLine, exitCode);
     const auto ctx = positiveOption(parser, options.ctx, 0, usageLine, exitCode, true);
-    if (!threads || !batch || !ctx)
+    const auto gpuLayers = positiveOption(parser, options.gpuLayers, -1, usageLine, exitCode, true);
+    if (!threads || !batch || !ctx || !gpuLayers)
         return std::nullopt;
     KvType kv = KvType::f16;
     if (parser.isSet(options.kvType)) {
@@ -137,7 +144,7 @@ inline std::optional<Engine> openEngine(const QCommandLineParser &parser, const 
     }
     e.backend =
         openBackend(parser.isSet(options.device) ? parser.value(options.device) : QStringLiteral("auto"),
-                    e.threads, usageLine, exitCode);
+                    e.threads, *gpuLayers, usageLine, exitCode);
     if (!e.backend)
         return std::nullopt;
     SessionOptions so;

@@ -132,15 +132,19 @@ struct Options {
         QStringLiteral("Where to run: auto (default: the first CUDA GPU when there is one, "
                        "else the CPU), cpu, cuda or cuda:N."),
         QStringLiteral("D")};
+    QCommandLineOption gpuLayers{QStringLiteral("gpu-layers"),
+                                 QStringLiteral("Only the last N layers on the GPU, the rest on the CPU (for "
+                                                "models larger than the GPU's memory)."),
+                                 QStringLiteral("N")};
     QCommandLineOption json{QStringLiteral("json"),
                             QStringLiteral("Print one JSON object at the end instead of streaming.")};
 
     void addTo(QCommandLineParser &p) const {
         p.addOptions(
-            {model,           prompt,           chat,        chatFile, interactive, system, think,
-             family,          hideReasoning,    temp,        topK,     topP,        minP,   repeatPenalty,
-             presencePenalty, frequencyPenalty, repeatLastN, seed,     maxTokens,   stop,   ctx,
-             threads,         kvType,           device,      json});
+            {model,           prompt,           chat,        chatFile,  interactive, system, think,
+             family,          hideReasoning,    temp,        topK,      topP,        minP,   repeatPenalty,
+             presencePenalty, frequencyPenalty, repeatLastN, seed,      maxTokens,   stop,   ctx,
+             threads,         kvType,           device,      gpuLayers, json});
     }
 };
 
@@ -176,6 +180,7 @@ struct RunSettings {
     SessionOptions session;
     int threads = 0;
     QString device;
+    int64_t gpuLayers = -1;     // -1: every layer on the device
     std::optional<bool> think;  // nullopt: the template's default
     OutputMode mode = OutputMode::stream;
     ReasoningOutput reasoning = ReasoningOutput::stderrStream;
@@ -197,8 +202,11 @@ int readSettings(const QCommandLineParser &parser, const Options &o, RunSettings
         !readNumber(parser, o.repeatLastN, &sp.penalty_last_n, &error) ||
         !readNumber(parser, o.seed, &sp.seed, &error) ||
         !readNumber(parser, o.maxTokens, &maxTokens, &error) || !readNumber(parser, o.ctx, &ctx, &error) ||
-        !readNumber(parser, o.threads, &s->threads, &error))
+        !readNumber(parser, o.threads, &s->threads, &error) ||
+        !readNumber(parser, o.gpuLayers, &s->gpuLayers, &error))
         return usageError(error, kUsage);
+    if (parser.isSet(o.gpuLayers) && s->gpuLayers < 0)
+        return usageError(QStringLiteral("--gpu-layers must be 0 or more"), kUsage);
     if (const Status st = sampler_params_validate(sp); !st.ok())
         return usageError(qs(st.message), kUsage);
     if (ctx < 0 || (parser.isSet(o.ctx) && ctx == 0))
@@ -293,7 +301,7 @@ int loadEngine(const QString &path, const RunSettings &s, Engine *e) {
     }
     e->threads = s.threads;
     int exitCode = exitFailure;
-    e->backend = openBackend(s.device, s.threads, kUsage, &exitCode);
+    e->backend = openBackend(s.device, s.threads, s.gpuLayers, kUsage, &exitCode);
     if (!e->backend)
         return exitCode;
     st = Session::create(*e->model, e->backend.get(), s.session, &e->session);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <unordered_set>
 
 #include "gpu/cpu/cpu_ops_check.h"
 #include "gpu/cuda/cuda_backend_impl.h"
@@ -117,8 +118,8 @@ CudaBackend::~CudaBackend() {
     free_retired();
     for (ScratchBuf &b : m_scratch)
         cudaFree(b.p);
-    for (void *a : m_arenas)
-        cudaFree(a);
+    for (const Arena &a : m_arenas)
+        cudaFree(a.base);
     cudaFree(m_stage_dev);
     cudaFreeHost(m_stage_host);
     cudaFreeHost(m_bounce);
@@ -230,7 +231,7 @@ Status CudaBackend::prepare_weight(const Weight &w) {
 Status CudaBackend::prepare_weights(const std::vector<const Weight *> &weights) {
     size_t total = 0;
     std::vector<const Weight *> todo;
-    std::unordered_map<const void *, uint64_t> seen;  // this call's weights and their fingerprints
+    std::unordered_set<const void *> seen;  // this call's weights
     for (const Weight *w : weights) {
         if (Status s = cpu::check_weight(*w); !s.ok())
             return s;
@@ -239,13 +240,15 @@ Status CudaBackend::prepare_weights(const std::vector<const Weight *> &weights) 
                 return ND_STATUS(StatusCode::unsupported, std::string("tensor '") + w->name + "' has type " +
                                                               ggml_type_name(static_cast<uint32_t>(w->type)) +
                                                               ", which the CUDA backend does not support");
-        if (seen.count(w->data))
+        if (!seen.insert(w->data).second)
             continue;
-        const uint64_t print = fingerprint(w->data, weight_bytes(*w));  // once: the upload records it
+        // Already here when the host bytes are the same (a model reloaded at the same address may not be).
+        // Only a copy of the same size is fingerprinted: a new weight is first checked against free memory,
+        // and a tensor claiming more bytes than its host memory holds must be refused, not read.
         if (auto it = m_weights.find(w->data);
-            it != m_weights.end() && it->second.bytes == weight_bytes(*w) && it->second.fingerprint == print)
+            it != m_weights.end() && it->second.bytes == weight_bytes(*w) &&
+            it->second.fingerprint == fingerprint(w->data, weight_bytes(*w)))
             continue;
-        seen[w->data] = print;
         todo.push_back(w);
         total += align_up(weight_bytes(*w));
     }
@@ -269,18 +272,54 @@ Status CudaBackend::prepare_weights(const std::vector<const Weight *> &weights) 
             "cannot allocate " + mib(total) + " for the model's weights on " + m_name + ": " + s.message;
         return s;
     }
-    m_arenas.push_back(arena);
+    const size_t index = m_arenas.size();
+    m_arenas.push_back(Arena{arena, 0});
     auto *at = static_cast<uint8_t *>(arena);
     for (const Weight *w : todo) {
         const size_t n = weight_bytes(*w);
         if (Status s = ND_CUDA(cudaMemcpy(at, w->data, n, cudaMemcpyHostToDevice)); !s.ok()) {
             s.message = std::string("uploading '") + w->name + "': " + s.message;
+            if (m_arenas[index].live == 0) {
+                cudaFree(arena);
+                m_arenas[index].base = nullptr;
+            }
             return s;
         }
-        m_weights[w->data] = DeviceCopy{at, n, seen[w->data]};
+        if (auto it = m_weights.find(w->data); it != m_weights.end())
+            drop_copy(it->second);  // stale: its host memory holds another tensor now
+        m_weights[w->data] = DeviceCopy{at, n, fingerprint(w->data, n), index};
+        ++m_arenas[index].live;
         at += align_up(n);
     }
     return Status::success();
+}
+
+void CudaBackend::drop_copy(const DeviceCopy &c) {
+    Arena &a = m_arenas[c.arena];
+    if (a.live > 0 && --a.live == 0 && a.base) {
+        // Queued work and captured graphs may still read it: finish the one, forget the other.
+        cudaStreamSynchronize(m_stream);
+        clear_graphs();
+        cudaFree(a.base);
+        a.base = nullptr;
+    }
+}
+
+void CudaBackend::release_weights(const std::vector<const Weight *> &weights) {
+    for (const Weight *w : weights) {
+        if (!w || !w->data)
+            continue;
+        if (auto it = m_weights.find(w->data); it != m_weights.end()) {
+            const DeviceCopy c = it->second;
+            m_weights.erase(it);
+            drop_copy(c);
+        }
+    }
+}
+
+size_t CudaBackend::weight_arena_count() const {
+    return static_cast<size_t>(
+        std::count_if(m_arenas.begin(), m_arenas.end(), [](const Arena &a) { return a.base != nullptr; }));
 }
 
 const uint8_t *CudaBackend::device_copy(const void *host, const char *name) {

@@ -55,6 +55,8 @@ public:
     void fill_zero(void *dst, size_t n_bytes) override;
     Status prepare_weight(const Weight &w) override;
     Status prepare_weights(const std::vector<const Weight *> &weights) override;
+    void release_weights(const std::vector<const Weight *> &weights) override;
+    size_t weight_arena_count() const;  // arenas still allocated (tests)
     void begin_forward(int64_t n_tokens) override;
     Status sync() override;
 
@@ -146,13 +148,21 @@ private:
     // The key is the host pointer, but host memory is reused (a model unmapped and another mapped at the
     // same address, a test's buffers): the size and a sampled fingerprint of the bytes say whether the copy
     // still matches.
+    // Each prepare_weights call uploads into one arena, freed when none of its copies is in use any more
+    // (all released, or replaced because their host memory now holds something else).
     struct DeviceCopy {
         uint8_t *data = nullptr;
         size_t bytes = 0;
         uint64_t fingerprint = 0;
+        size_t arena = 0;  // index into m_arenas
+    };
+    struct Arena {
+        void *base = nullptr;  // nullptr once freed
+        size_t live = 0;       // copies in m_weights that point into it
     };
     std::unordered_map<const void *, DeviceCopy> m_weights;
-    std::vector<void *> m_arenas;
+    std::vector<Arena> m_arenas;
+    void drop_copy(const DeviceCopy &c);
 
     // Pinned staging of per-token ints and its device mirror (same offsets).
     uint8_t *m_stage_host = nullptr;

@@ -92,6 +92,18 @@ struct MoeRouting {
     int64_t n_group_used = 1;
 };
 
+class Backend;
+
+// A model split layer-wise between two backends (--gpu-layers N, as llama.cpp's -ngl): the embedding
+// lookup and the first layers on `host`, the last `device_layers` layers and the output on `device`. The
+// forward pass moves the residual stream across once per batch. device_layers >= the model's layer count
+// puts everything on `device`; 0 everything on `host`.
+struct LayerSplit {
+    Backend *host = nullptr;
+    Backend *device = nullptr;
+    int64_t device_layers = 0;
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -115,11 +127,17 @@ public:
                 return s;
         return Status::success();
     }
+    // The model these weights belong to is going away: a backend holding copies frees them (CPU: nothing).
+    // No op may use them afterwards; preparing them again uploads them again.
+    virtual void release_weights(const std::vector<const Weight *> &weights) { (void)weights; }
     // A forward pass of n tokens begins; the next sync() ends it. A GPU backend records a one-token step
     // and replays it as a graph; the CPU ignores it.
     virtual void begin_forward(int64_t n_tokens) { (void)n_tokens; }
     // Waits for queued work; returns the first failure since the last sync (and clears it).
     virtual Status sync() = 0;
+    // A backend made of two (gpu/session/split_backend.h) says how the layers are divided; the forward
+    // pass then runs each part on its own backend. A plain backend runs everything itself: nullptr.
+    virtual const LayerSplit *layer_split() const { return nullptr; }
 
     // --- ops ----------------------------------------------------------------------------------------
     // out[t] = row ids[t] of the embedding matrix (any type), as f32. ids are host memory, validated by

@@ -4,6 +4,7 @@
 // nemotron_h}.cpp hold the architectures (nemotron_h_moe shares nemotron_h's); the session (gpu/session)
 // owns the state and decides the batching.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "gpu/common/status.h"
@@ -12,18 +13,34 @@
 
 namespace nd {
 
-// A sequence's state in backend memory. Built by forward_state_create for a context length.
-struct ForwardState {
+// One backend's share of a forward pass: layers [layer_begin, layer_end) and the scratch they work in. The
+// first part also embeds the tokens, the last computes the logits. One part, unless the backend is a
+// layer split (backend.h LayerSplit), then two.
+struct ForwardPart {
     Backend *backend = nullptr;
+    int64_t layer_begin = 0;
+    int64_t layer_end = 0;
+    std::vector<void *> scratch;  // fwd::ScratchIndex order, on this part's backend
+};
+
+// The parts a model runs in on `backend`, in layer order, scratch not yet allocated. A split whose share
+// for one side is empty (N = 0, N >= n_layer) is one part on the other side.
+std::vector<ForwardPart> forward_parts(const Model &model, Backend *backend);
+
+// A sequence's state in backend memory: each layer's state on the backend of the part that runs the layer.
+// Built by forward_state_create for a context length.
+struct ForwardState {
+    Backend *backend = nullptr;  // the backend the state was created for (a split: the whole of it)
     int64_t n_ctx = 0;
     KvType kv_type = KvType::f32;
-    std::vector<KvLayer> kv;          // per layer; empty KvLayer for layers without attention
-    std::vector<float *> conv_state;  // per layer; nullptr for non-Mamba layers ([conv_dim][d_conv-1])
-    std::vector<float *> ssm_state;   // per layer; nullptr for non-Mamba layers ([nh][P][N])
-    // Scratch for up to max_batch tokens, allocated once.
+    std::vector<KvLayer> kv;               // per layer; empty KvLayer for layers without attention
+    std::vector<float *> conv_state;       // per layer; nullptr for non-Mamba layers ([conv_dim][d_conv-1])
+    std::vector<float *> ssm_state;        // per layer; nullptr for non-Mamba layers ([nh][P][N])
+    std::vector<Backend *> layer_backend;  // per layer: where its state lives and its ops run
+    // Scratch for up to max_batch tokens, allocated once per part.
     int64_t max_batch = 0;
-    std::vector<void *> scratch;
-    std::vector<void *> owned;  // everything above, released by forward_state_free
+    std::vector<ForwardPart> parts;
+    std::vector<std::pair<Backend *, void *>> owned;  // everything above, released by the destructor
 
     ForwardState() = default;
     ForwardState(const ForwardState &) = delete;

@@ -32,9 +32,9 @@ struct Scratch {
     float *logits = nullptr;  // [kLogitRows][n_vocab]
 };
 
-// The widest row any layer writes into a, b or c.
-int64_t scratch_width(const Model &m);
-Scratch scratch_of(const ForwardState &st);
+// The widest row any of layers [il0, il1) (and the output) writes into a, b or c.
+int64_t scratch_width(const Model &m, int64_t il0, int64_t il1);
+Scratch scratch_of(const ForwardPart &part);
 
 // One batch being evaluated.
 struct Batch {
@@ -45,6 +45,8 @@ struct Batch {
     int64_t pos0 = 0;
     const int32_t *pos = nullptr;  // host, n positions (RoPE)
     Scratch s;
+    int64_t il0 = 0;  // the layers [il0, il1) this backend runs
+    int64_t il1 = 0;
 };
 
 inline const Weight *opt(const Weight &w) {
@@ -61,7 +63,7 @@ MambaShape mamba_shape(const ModelHparams &hp);
 // Attention mixer of layer il on b.s.u, result [n][n_embd] in b.s.c (uses a and b). RoPE when `rope`.
 void attention_mixer(const Batch &b, int64_t il, bool rope);
 
-// The layers of each architecture, from the embeddings in s.h to the final residual in s.h.
+// Layers [b.il0, b.il1) of each architecture, from the residual stream in s.h to the one after them in s.h.
 void forward_llama_layers(const Batch &b);
 void forward_nemotron_layers(const Batch &b);
 void forward_nemotron_h_layers(const Batch &b);

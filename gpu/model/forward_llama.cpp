@@ -37,7 +37,7 @@ void forward_llama_layers(const Batch &b) {
     const ModelHparams &hp = b.m.hp;
     const int64_t E = hp.n_embd;
     const float eps = static_cast<float>(hp.norm_eps);
-    for (int64_t il = 0; il < hp.n_layer; ++il) {
+    for (int64_t il = b.il0; il < b.il1; ++il) {
         const LayerWeights &l = b.m.layers[static_cast<size_t>(il)];
         b.be.rms_norm(b.s.h, l.attn_norm, b.n, E, eps, b.s.u);
         attention_mixer(b, il, true);

@@ -24,10 +24,10 @@ MambaShape mamba_shape(const ModelHparams &hp) {
     return s;
 }
 
-int64_t scratch_width(const Model &m) {
+int64_t scratch_width(const Model &m, int64_t il0, int64_t il1) {
     const ModelHparams &hp = m.hp;
     int64_t w = hp.n_embd;
-    for (int64_t il = 0; il < hp.n_layer; ++il) {
+    for (int64_t il = il0; il < il1; ++il) {
         const LayerWeights &l = m.layers[static_cast<size_t>(il)];
         switch (l.kind) {
             case LayerKind::attention_ffn:
@@ -52,11 +52,11 @@ int64_t scratch_width(const Model &m) {
     return w;
 }
 
-Scratch scratch_of(const ForwardState &st) {
+Scratch scratch_of(const ForwardPart &part) {
     Scratch s;
-    if (st.scratch.size() != kScratchCount)
+    if (part.scratch.size() != kScratchCount)
         return s;
-    auto f = [&](int i) { return static_cast<float *>(st.scratch[static_cast<size_t>(i)]); };
+    auto f = [&](int i) { return static_cast<float *>(part.scratch[static_cast<size_t>(i)]); };
     s.h = f(kScratchH);
     s.u = f(kScratchU);
     s.a = f(kScratchA);
@@ -77,12 +77,39 @@ bool has_kv(LayerKind k) {
     return k == LayerKind::attention || k == LayerKind::attention_ffn;
 }
 
-Status alloc_into(ForwardState *st, size_t bytes, void **out) {
+Status alloc_into(ForwardState *st, Backend *backend, size_t bytes, void **out) {
     // Zero-byte buffers (d_conv 1 has no conv state) still get a distinct pointer.
-    if (Status s = st->backend->alloc(std::max<size_t>(bytes, 16), out); !s.ok())
+    if (Status s = backend->alloc(std::max<size_t>(bytes, 16), out); !s.ok())
         return s;
-    st->owned.push_back(*out);
+    st->owned.emplace_back(backend, *out);
     return {};
+}
+
+// The residual stream of n tokens crosses from one part's backend to the next: the previous part is
+// finished first (its sync also completes the download on a GPU that records).
+Status hand_over(const fwd::Batch &from, const fwd::Batch &to) {
+    const size_t bytes = static_cast<size_t>(from.n * from.m.hp.n_embd) * sizeof(float);
+    std::vector<float> h(bytes / sizeof(float));
+    from.be.download(h.data(), from.s.h, bytes);
+    if (Status s = from.be.sync(); !s.ok())
+        return s;
+    to.be.upload(to.s.h, h.data(), bytes);
+    return {};
+}
+
+void run_layers(const Model &model, const fwd::Batch &b) {
+    switch (model.hp.arch) {
+        case ModelArch::llama:
+            fwd::forward_llama_layers(b);
+            break;
+        case ModelArch::nemotron:
+            fwd::forward_nemotron_layers(b);
+            break;
+        case ModelArch::nemotron_h:
+        case ModelArch::nemotron_h_moe:
+            fwd::forward_nemotron_h_layers(b);
+            break;
+    }
 }
 
 // The logits of the rows asked for: the final norm and the output matmul only on those rows, gathered
@@ -115,9 +142,22 @@ void output_logits(const fwd::Batch &b, const int64_t *logits_rows, float *logit
 }  // namespace
 
 ForwardState::~ForwardState() {
-    if (backend)
-        for (void *p : owned)
-            backend->release(p);
+    for (auto [owner, p] : owned)
+        owner->release(p);
+}
+
+std::vector<ForwardPart> forward_parts(const Model &model, Backend *backend) {
+    const int64_t nl = model.hp.n_layer;
+    const LayerSplit *split = backend ? backend->layer_split() : nullptr;
+    if (!split)
+        return {ForwardPart{backend, 0, nl, {}}};
+    const int64_t on_device = std::clamp<int64_t>(split->device_layers, 0, nl);
+    if (on_device == 0)
+        return {ForwardPart{split->host, 0, nl, {}}};
+    if (on_device == nl)
+        return {ForwardPart{split->device, 0, nl, {}}};
+    return {ForwardPart{split->host, 0, nl - on_device, {}},
+            ForwardPart{split->device, nl - on_device, nl, {}}};
 }
 
 uint64_t forward_state_bytes(const Model &model, int64_t n_ctx, KvType kv_type) {
@@ -149,44 +189,57 @@ Status forward_state_create(const Model &model, Backend *backend, int64_t n_ctx,
     st->n_ctx = n_ctx;
     st->kv_type = kv_type;
     st->max_batch = max_batch;
+    st->parts = forward_parts(model, backend);
     const auto nl = static_cast<size_t>(hp.n_layer);
     st->kv.assign(nl, KvLayer{});
     st->conv_state.assign(nl, nullptr);
     st->ssm_state.assign(nl, nullptr);
+    st->layer_backend.assign(nl, nullptr);
+    for (const ForwardPart &p : st->parts)
+        for (int64_t il = p.layer_begin; il < p.layer_end; ++il)
+            st->layer_backend[static_cast<size_t>(il)] = p.backend;
     for (int64_t il = 0; il < hp.n_layer; ++il) {
         const auto i = static_cast<size_t>(il);
         const LayerKind k = hp.layers[i];
+        Backend *be = st->layer_backend[i];
         if (has_kv(k)) {
             const auto hkv = static_cast<size_t>(fwd::layer_head_kv(hp, il));
             const size_t rows = static_cast<size_t>(n_ctx) * kv_elem(kv_type) * hkv;
             KvLayer &kv = st->kv[i];
             kv.type = kv_type;
             kv.n_ctx = n_ctx;
-            if (Status s = alloc_into(st, rows * static_cast<size_t>(hp.head_dim_k), &kv.k); !s.ok())
+            if (Status s = alloc_into(st, be, rows * static_cast<size_t>(hp.head_dim_k), &kv.k); !s.ok())
                 return s;
-            if (Status s = alloc_into(st, rows * static_cast<size_t>(hp.head_dim_v), &kv.v); !s.ok())
+            if (Status s = alloc_into(st, be, rows * static_cast<size_t>(hp.head_dim_v), &kv.v); !s.ok())
                 return s;
         } else if (k == LayerKind::mamba) {
             void *conv = nullptr, *ssm = nullptr;
-            if (Status s = alloc_into(st, static_cast<size_t>((ms.d_conv - 1) * ms.conv_dim()) * 4, &conv);
+            if (Status s =
+                    alloc_into(st, be, static_cast<size_t>((ms.d_conv - 1) * ms.conv_dim()) * 4, &conv);
                 !s.ok())
                 return s;
-            if (Status s = alloc_into(st, static_cast<size_t>(ms.d_inner * ms.d_state) * 4, &ssm); !s.ok())
+            if (Status s = alloc_into(st, be, static_cast<size_t>(ms.d_inner * ms.d_state) * 4, &ssm);
+                !s.ok())
                 return s;
             st->conv_state[i] = static_cast<float *>(conv);
             st->ssm_state[i] = static_cast<float *>(ssm);
         }
     }
     const auto B = static_cast<size_t>(max_batch), E = static_cast<size_t>(hp.n_embd);
-    const auto W = static_cast<size_t>(fwd::scratch_width(model));
-    const size_t sizes[fwd::kScratchCount] = {
-        B * E, B * E, B * W,
-        B * W, B * W, std::min<size_t>(B, fwd::kLogitRows) * static_cast<size_t>(hp.n_vocab)};
-    st->scratch.assign(fwd::kScratchCount, nullptr);
-    for (int i = 0; i < fwd::kScratchCount; ++i)
-        if (Status s = alloc_into(st, sizes[i] * sizeof(float), &st->scratch[static_cast<size_t>(i)]);
-            !s.ok())
-            return s;
+    for (ForwardPart &p : st->parts) {
+        const bool last = &p == &st->parts.back();
+        const auto W = static_cast<size_t>(fwd::scratch_width(model, p.layer_begin, p.layer_end));
+        // Only the last part computes logits.
+        const size_t logits =
+            last ? std::min<size_t>(B, fwd::kLogitRows) * static_cast<size_t>(hp.n_vocab) : 0;
+        const size_t sizes[fwd::kScratchCount] = {B * E, B * E, B * W, B * W, B * W, logits};
+        p.scratch.assign(fwd::kScratchCount, nullptr);
+        for (int i = 0; i < fwd::kScratchCount; ++i)
+            if (Status s =
+                    alloc_into(st, p.backend, sizes[i] * sizeof(float), &p.scratch[static_cast<size_t>(i)]);
+                !s.ok())
+                return s;
+    }
     return {};
 }
 
@@ -194,17 +247,18 @@ void forward_state_reset(const Model &model, ForwardState *st) {
     const MambaShape ms = fwd::mamba_shape(model.hp);
     for (size_t i = 0; i < st->conv_state.size(); ++i) {
         if (st->conv_state[i])
-            st->backend->fill_zero(st->conv_state[i],
-                                   static_cast<size_t>((ms.d_conv - 1) * ms.conv_dim()) * 4);
+            st->layer_backend[i]->fill_zero(st->conv_state[i],
+                                            static_cast<size_t>((ms.d_conv - 1) * ms.conv_dim()) * 4);
         if (st->ssm_state[i])
-            st->backend->fill_zero(st->ssm_state[i], static_cast<size_t>(ms.d_inner * ms.d_state) * 4);
+            st->layer_backend[i]->fill_zero(st->ssm_state[i],
+                                            static_cast<size_t>(ms.d_inner * ms.d_state) * 4);
     }
 }
 
 Status forward_batch(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n, int64_t pos0,
                      const int64_t *logits_rows, float *logits_out) {
     if (!st || !st->backend || !tokens || n <= 0 || n > st->max_batch || pos0 < 0 || pos0 + n > st->n_ctx ||
-        st->scratch.size() != fwd::kScratchCount)
+        st->parts.empty())
         return ND_STATUS(StatusCode::invalid_argument,
                          "forward_batch: " + std::to_string(n) + " tokens at position " +
                              std::to_string(pos0) + " do not fit the state (max_batch " +
@@ -218,25 +272,32 @@ Status forward_batch(const Model &model, ForwardState *st, const int32_t *tokens
     std::vector<int32_t> pos(static_cast<size_t>(n));
     for (int64_t t = 0; t < n; ++t)
         pos[static_cast<size_t>(t)] = static_cast<int32_t>(pos0 + t);
-    Backend &be = *st->backend;
-    be.begin_forward(n);
-    fwd::Batch b{model, *st, be, n, pos0, pos.data(), fwd::scratch_of(*st)};
-    be.get_rows(model.token_embd, tokens, n, b.s.h);
-    switch (model.hp.arch) {
-        case ModelArch::llama:
-            fwd::forward_llama_layers(b);
-            break;
-        case ModelArch::nemotron:
-            fwd::forward_nemotron_layers(b);
-            break;
-        case ModelArch::nemotron_h:
-        case ModelArch::nemotron_h_moe:
-            fwd::forward_nemotron_h_layers(b);
-            break;
+    Status result;
+    for (size_t i = 0; i < st->parts.size(); ++i) {
+        const ForwardPart &part = st->parts[i];
+        Backend &be = *part.backend;
+        be.begin_forward(n);
+        const fwd::Batch b{
+            model, *st, be, n, pos0, pos.data(), fwd::scratch_of(part), part.layer_begin, part.layer_end};
+        if (i == 0) {
+            be.get_rows(model.token_embd, tokens, n, b.s.h);
+        } else {
+            const ForwardPart &prev = st->parts[i - 1];
+            const fwd::Batch from{model, *st, *prev.backend, n, pos0, pos.data(), fwd::scratch_of(prev),
+                                  0,     0};
+            if (result = hand_over(from, b); !result.ok()) {
+                be.sync();  // ends the pass this backend began
+                return result;
+            }
+        }
+        run_layers(model, b);
+        if (i + 1 == st->parts.size()) {
+            if (logits_rows && logits_out)
+                output_logits(b, logits_rows, logits_out);
+            result = be.sync();
+        }
     }
-    if (logits_rows && logits_out)
-        output_logits(b, logits_rows, logits_out);
-    return be.sync();
+    return result;
 }
 
 }  // namespace nd

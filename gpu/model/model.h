@@ -63,5 +63,7 @@ Status model_load_file(GgufFilePtr file, const ModelLoadOptions &options, std::u
 // Every weight slot of a loaded model (absent optional tensors included: check present()); a tied output
 // shares the embedding's data.
 std::vector<const Weight *> model_all_weights(const Model &m);
+// The slots of layer il only (a layer split prepares each part's layers on its own backend).
+std::vector<const Weight *> model_layer_weights(const Model &m, int64_t il);
 
 }  // namespace nd

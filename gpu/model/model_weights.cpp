@@ -85,44 +85,50 @@ Status WeightBinder::bind(const std::string &name, const std::vector<int64_t> &n
     return {};
 }
 
+// Every Weight slot of one layer (absent optional tensors included: check present()).
+std::vector<const Weight *> model_layer_weights(const Model &m, int64_t il) {
+    const LayerWeights &l = m.layers[static_cast<size_t>(il)];
+    return {&l.attn_norm,
+            &l.attn_norm_b,
+            &l.wq,
+            &l.wk,
+            &l.wv,
+            &l.wo,
+            &l.bq,
+            &l.bk,
+            &l.bv,
+            &l.bo,
+            &l.ffn_norm,
+            &l.ffn_norm_b,
+            &l.ffn_gate,
+            &l.ffn_up,
+            &l.ffn_down,
+            &l.ffn_up_b,
+            &l.ffn_down_b,
+            &l.ssm_in,
+            &l.ssm_conv1d,
+            &l.ssm_conv1d_b,
+            &l.ssm_dt_b,
+            &l.ssm_a,
+            &l.ssm_d,
+            &l.ssm_norm,
+            &l.ssm_out,
+            &l.ffn_gate_inp,
+            &l.exp_probs_b,
+            &l.ffn_up_exps,
+            &l.ffn_down_exps,
+            &l.ffn_up_shexp,
+            &l.ffn_down_shexp,
+            &l.ffn_latent_down,
+            &l.ffn_latent_up};
+}
+
 // Every Weight slot of the model (absent optional tensors included: check present()).
 std::vector<const Weight *> model_all_weights(const Model &m) {
     std::vector<const Weight *> w = {&m.token_embd, &m.output_norm, &m.output_norm_b, &m.output,
                                      &m.rope_freqs};
-    for (const LayerWeights &l : m.layers)
-        for (const Weight *x : {&l.attn_norm,
-                                &l.attn_norm_b,
-                                &l.wq,
-                                &l.wk,
-                                &l.wv,
-                                &l.wo,
-                                &l.bq,
-                                &l.bk,
-                                &l.bv,
-                                &l.bo,
-                                &l.ffn_norm,
-                                &l.ffn_norm_b,
-                                &l.ffn_gate,
-                                &l.ffn_up,
-                                &l.ffn_down,
-                                &l.ffn_up_b,
-                                &l.ffn_down_b,
-                                &l.ssm_in,
-                                &l.ssm_conv1d,
-                                &l.ssm_conv1d_b,
-                                &l.ssm_dt_b,
-                                &l.ssm_a,
-                                &l.ssm_d,
-                                &l.ssm_norm,
-                                &l.ssm_out,
-                                &l.ffn_gate_inp,
-                                &l.exp_probs_b,
-                                &l.ffn_up_exps,
-                                &l.ffn_down_exps,
-                                &l.ffn_up_shexp,
-                                &l.ffn_down_shexp,
-                                &l.ffn_latent_down,
-                                &l.ffn_latent_up})
+    for (int64_t il = 0; il < static_cast<int64_t>(m.layers.size()); ++il)
+        for (const Weight *x : model_layer_weights(m, il))
             w.push_back(x);
     return w;
 }

@@ -14,10 +14,14 @@ namespace nd {
 struct BackendOpenOptions {
     int cpu_threads = 0;  // 0: every core this process may use
     bool cuda_graphs = true;
+    // --gpu-layers N: < 0 runs the whole model on the device chosen; N >= 0 on a CUDA device puts only the
+    // last N layers (and the output) there and the rest on the CPU (split_backend.h).
+    int64_t gpu_layers = -1;
 };
 
-// invalid_argument for a spec that is none of the forms above; unavailable (with the reason) for "cuda…"
-// on a machine or build without it. With "auto", *note (when given) says why the CPU was chosen.
+// invalid_argument for a spec that is none of the forms above, or for gpu_layers with "cpu"; unavailable
+// (with the reason) for "cuda…" on a machine or build without it. With "auto", *note (when given) says why
+// the CPU was chosen.
 Status backend_open(std::string_view spec, const BackendOpenOptions &options, std::unique_ptr<Backend> *out,
                     std::string *note = nullptr);
 

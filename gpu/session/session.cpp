@@ -44,6 +44,55 @@ size_t ssm_bytes(const Model &m) {
     return static_cast<size_t>(m.hp.ssm_d_inner * m.hp.ssm_d_state) * sizeof(float);
 }
 
+// The weights each part of the forward pass uses, each tensor once per backend (a tied output shares the
+// embedding's data): the first part embeds, the last computes the logits.
+std::vector<std::vector<const Weight *>> part_weights(const Model &model,
+                                                      const std::vector<ForwardPart> &parts) {
+    std::vector<std::vector<const Weight *>> out(parts.size());
+    for (size_t i = 0; i < parts.size(); ++i) {
+        std::vector<const Weight *> slots = {&model.rope_freqs};
+        if (i == 0)
+            slots.push_back(&model.token_embd);
+        if (i + 1 == parts.size())
+            slots.insert(slots.end(), {&model.output_norm, &model.output_norm_b, &model.output});
+        for (int64_t il = parts[i].layer_begin; il < parts[i].layer_end; ++il)
+            for (const Weight *w : model_layer_weights(model, il))
+                slots.push_back(w);
+        std::unordered_set<const uint8_t *> seen;
+        for (const Weight *w : slots)
+            if (w->present() && seen.insert(w->data).second)
+                out[i].push_back(w);
+    }
+    return out;
+}
+
+uint64_t weights_bytes(const std::vector<const Weight *> &weights) {
+    uint64_t bytes = 0;
+    for (const Weight *w : weights)
+        bytes += static_cast<uint64_t>(w->row_bytes) * static_cast<uint64_t>(w->n_out * w->n_expert);
+    return bytes;
+}
+
+// Uploads (where a backend needs it) each part's weights to its backend. A GPU too small for the model
+// says so with its numbers; the advice to split names the layer sizes so the user can pick N.
+Status prepare_parts(const Model &model, Backend *backend) {
+    const std::vector<ForwardPart> parts = forward_parts(model, backend);
+    const auto weights = part_weights(model, parts);
+    for (size_t i = 0; i < parts.size(); ++i) {
+        Status st = parts[i].backend->prepare_weights(weights[i]);
+        if (st.code == StatusCode::out_of_memory && model.hp.n_layer > 0) {
+            const uint64_t per_layer =
+                weights_bytes(weights[i]) / static_cast<uint64_t>(parts[i].layer_end - parts[i].layer_begin);
+            st.message += "; or keep only some of its " + std::to_string(model.hp.n_layer) +
+                          " layers on the GPU with --gpu-layers N (about " + mib(per_layer) +
+                          " per layer, the rest runs on the CPU)";
+        }
+        if (!st.ok())
+            return st;
+    }
+    return {};
+}
+
 }  // namespace
 
 Session::Session(const Model &model, Backend *backend) : m_model(model), m_backend(backend) {}
@@ -67,13 +116,7 @@ Status Session::create(const Model &model, Backend *backend, const SessionOption
     std::unique_ptr<Session> s(new Session(model, backend));
     s->m_n_ctx = n_ctx;
     s->m_n_batch = std::min(options.n_batch, n_ctx);
-    // Once per tensor: a tied output shares the embedding's data.
-    std::unordered_set<const uint8_t *> prepared;
-    std::vector<const Weight *> weights;
-    for (const Weight *w : model_all_weights(model))
-        if (w->present() && prepared.insert(w->data).second)
-            weights.push_back(w);
-    if (Status st = backend->prepare_weights(weights); !st.ok())
+    if (Status st = prepare_parts(model, backend); !st.ok())
         return st;
     s->m_state = std::make_unique<ForwardState>();
     if (Status st =
@@ -183,16 +226,18 @@ Status Session::snapshot(SessionSnapshot *out) const {
             continue;
         const size_t off = s.kv.size();
         s.kv.resize(off + np * (r.k + r.v));
-        m_backend->download(s.kv.data() + off, m_state->kv[il].k, np * r.k);
-        m_backend->download(s.kv.data() + off + np * r.k, m_state->kv[il].v, np * r.v);
+        Backend *be = m_state->layer_backend[il];
+        be->download(s.kv.data() + off, m_state->kv[il].k, np * r.k);
+        be->download(s.kv.data() + off + np * r.k, m_state->kv[il].v, np * r.v);
     }
     for (size_t il = 0; il < m_state->conv_state.size(); ++il) {
         if (!m_state->conv_state[il])
             continue;
         const size_t off = s.recurrent.size(), cb = conv_bytes(m_model), sb = ssm_bytes(m_model);
         s.recurrent.resize(off + cb + sb);
-        m_backend->download(s.recurrent.data() + off, m_state->conv_state[il], cb);
-        m_backend->download(s.recurrent.data() + off + cb, m_state->ssm_state[il], sb);
+        Backend *be = m_state->layer_backend[il];
+        be->download(s.recurrent.data() + off, m_state->conv_state[il], cb);
+        be->download(s.recurrent.data() + off + cb, m_state->ssm_state[il], sb);
     }
     if (Status st = m_backend->sync(); !st.ok())
         return st;
@@ -239,8 +284,9 @@ Status Session::restore(const SessionSnapshot &s) {
         const KvRow r = kv_row(m_model, *m_state, il);
         if (!r.k)
             continue;
-        m_backend->upload(m_state->kv[il].k, s.kv.data() + off, n * r.k);
-        m_backend->upload(m_state->kv[il].v, s.kv.data() + off + n * r.k, n * r.v);
+        Backend *be = m_state->layer_backend[il];
+        be->upload(m_state->kv[il].k, s.kv.data() + off, n * r.k);
+        be->upload(m_state->kv[il].v, s.kv.data() + off + n * r.k, n * r.v);
         off += n * (r.k + r.v);
     }
     off = 0;
@@ -248,8 +294,9 @@ Status Session::restore(const SessionSnapshot &s) {
         if (!m_state->conv_state[il])
             continue;
         const size_t cb = conv_bytes(m_model), sb = ssm_bytes(m_model);
-        m_backend->upload(m_state->conv_state[il], s.recurrent.data() + off, cb);
-        m_backend->upload(m_state->ssm_state[il], s.recurrent.data() + off + cb, sb);
+        Backend *be = m_state->layer_backend[il];
+        be->upload(m_state->conv_state[il], s.recurrent.data() + off, cb);
+        be->upload(m_state->ssm_state[il], s.recurrent.data() + off + cb, sb);
         off += cb + sb;
     }
     if (Status st = m_backend->sync(); !st.ok())
