@@ -7,6 +7,8 @@ add_executable(gpu_cuda_tests
   cuda/cuda_attention_test.cpp
   cuda/cuda_mamba_moe_test.cpp
   cuda/cuda_model_test.cpp
+  cuda/cuda_op_compare_test.cpp
+  engine/compare_backend.cpp
 )
 target_link_libraries(gpu_cuda_tests PRIVATE nemodesk_gpu GTest::gtest_main)
 target_compile_definitions(gpu_cuda_tests PRIVATE ND_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
