@@ -19,9 +19,11 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 # --- 1. Debian packages ------------------------------------------------------------------------------
+# libqt6opengl6-dev: Qt6Charts' CMake package requires Qt6OpenGL, which qt6-charts-dev does not pull in
+# without recommended packages.
 packages=(
   build-essential cmake ninja-build pkg-config git
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl-dev
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl-dev libqt6opengl6-dev
   libsqlite3-dev libgtest-dev libgmock-dev
   clang-format xvfb xauth fonts-dejavu-core
   libpcre2-dev libutf8proc-dev nlohmann-json3-dev
