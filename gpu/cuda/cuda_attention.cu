@@ -14,10 +14,11 @@
 //    memory (a thread per (head, row) for q·k, a warp per head for the online softmax, a thread per (head,
 //    dim) for Σ p·v) and writes a partial (max, sum, acc[hd_v]) into work. A chunk beyond the visible rows
 //    writes (−inf, 0). Then decode_combine (grid (H, n)) merges the partials of each head.
-// 2b. prefill (larger n): flash-attention tiles in shared memory: grid (ceil(n/32), H), 128 threads; a
-//    block holds 32 queries of one head, stages K and then V tiles of BK rows (32, or 16 for heads over
-//    128) and keeps an online softmax per query; 4 threads per query, each with hd_v/4 accumulators.
-//    Query tiles are taken longest-first (causal work grows with t).
+// 2b. prefill (larger n): an f16 cache with head dims 64 or 128 from kAttentionTcMinTokens tokens goes to the
+//    tensor cores (cuda_attention_tc.cu). Otherwise flash-attention tiles in shared memory: grid (ceil(n/32),
+//    H), 128 threads; a block holds 32 queries of one head, stages K and then V tiles of BK rows (32, or 16
+//    for heads over 128) and keeps an online softmax per query; 4 threads per query, each with hd_v/4
+//    accumulators. Query tiles are taken longest-first (causal work grows with t).
 // Precision: f32 throughout (f16 cache values are widened exactly); differs from the CPU only by the
 // order of f32 sums (~1e-6 relative). Head dims up to kMaxHd; larger ones are refused with a launch error.
 #include <algorithm>
@@ -448,7 +449,11 @@ void run(const AttentionArgs &a, cudaStream_t stream) {
                                 0, stream>>>(a.work, static_cast<int>(plan.n_split), H, hdv, a.out);
         return;
     }
-    // 2b. prefill
+    // 2b. prefill: on the tensor cores where the shape allows (cuda_attention_tc.cu), else f32 tiles
+    if (attention_prefill_tc_supported(a)) {
+        attention_prefill_tc(a, stream);
+        return;
+    }
     if (std::max(hdk, hdv) <= 128)
         launch_prefill_bk<T, 32>(a, kc, vc, stream);
     else

@@ -132,6 +132,12 @@ int64_t attention_work_floats(int64_t n, int64_t n_ctx, const AttentionShape &s)
 // Writes k, v into the cache rows pos0..pos0+n−1, then causal softmax(q·Kᵀ·scale)·V over rows
 // 0..pos0+t for token t (backend.h attention). GQA: query head h reads KV head h / (H / Hkv).
 void attention(const AttentionArgs &a, cudaStream_t stream);
+// The tensor-core prefill (cuda_attention_tc.cu) that attention() uses, after storing the batch's rows,
+// for an f16 cache, head dims 64 or 128 (K = V) and batches of at least kAttentionTcMinTokens: below that
+// the f32 tiled kernel is as fast, and the small batches of decode and tests stay on it.
+constexpr int64_t kAttentionTcMinTokens = 64;
+bool attention_prefill_tc_supported(const AttentionArgs &a);
+void attention_prefill_tc(const AttentionArgs &a, cudaStream_t stream);
 
 // --- Mamba-2: cuda_ssm_conv.cu, cuda_ssm_scan.cu, cuda_ssm_scan_chunked.cu ---------------------------
 // backend.h ssm_conv; conv_w [conv_dim][d_conv] (ggml {d_conv, conv_dim}), conv_b [conv_dim], both f32.

@@ -18,6 +18,7 @@ if(NEMODESK_HAVE_CUDA)
     cuda_norm.cu
     cuda_rope.cu
     cuda_attention.cu
+    cuda_attention_tc.cu
     cuda_argmax.cu
     cuda_ssm_conv.cu
     cuda_ssm_scan.cu
