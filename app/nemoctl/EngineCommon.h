@@ -31,9 +31,11 @@ struct EngineOptions {
     QCommandLineOption threads{{QStringLiteral("t"), QStringLiteral("threads")},
                                QStringLiteral("CPU threads (default: every core this process may use)."),
                                QStringLiteral("N")};
-    QCommandLineOption batch{QStringLiteral("batch"),
-                             QStringLiteral("Tokens per forward pass during prefill (default 512)."),
-                             QStringLiteral("N")};
+    QCommandLineOption batch{
+        QStringLiteral("batch"),
+        QStringLiteral("Tokens per forward pass during prefill (default: 512 on the CPU, 2048 "
+                       "on a GPU)."),
+        QStringLiteral("N")};
     QCommandLineOption kvType{
         QStringLiteral("kv-type"),
         QStringLiteral("KV cache element type of attention layers: f16 (default) or f32."),
@@ -119,7 +121,7 @@ inline std::optional<Engine> openEngine(const QCommandLineParser &parser, const 
     }
     const auto threads =
         positiveOption(parser, options.threads, cpu::default_thread_count(), usageLine, exitCode);
-    const auto batch = positiveOption(parser, options.batch, 512, usageLine, exitCode);
+    const auto batch = positiveOption(parser, options.batch, 0, usageLine, exitCode);  // 0: the backend's
     const auto ctx = positiveOption(parser, options.ctx, 0, usageLine, exitCode, true);
     const auto gpuLayers = positiveOption(parser, options.gpuLayers, -1, usageLine, exitCode, true);
     if (!threads || !batch || !ctx || !gpuLayers)

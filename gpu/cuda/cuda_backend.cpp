@@ -20,6 +20,8 @@ constexpr size_t kAlign = 256;
 constexpr size_t kStageBytes = size_t{1} << 20;  // per-token ints of one forward pass (grows for big prompts)
 // Left free on the device after the weights: the state, scratch, cuBLAS and the CUDA context need room.
 constexpr size_t kWeightHeadroomBytes = size_t{512} << 20;
+// Free memory (after the weights) from which prompts go in batches of 2048 tokens instead of 512.
+constexpr size_t kLargeBatchFreeBytes = size_t{3} << 30;
 
 size_t align_up(size_t n) {
     return (n + kAlign - 1) / kAlign * kAlign;
@@ -315,6 +317,15 @@ void CudaBackend::release_weights(const std::vector<const Weight *> &weights) {
             drop_copy(c);
         }
     }
+}
+
+int64_t CudaBackend::preferred_batch() const {
+    size_t free_b = 0, total_b = 0;
+    if (cudaMemGetInfo(&free_b, &total_b) != cudaSuccess) {
+        cudaGetLastError();
+        return 512;
+    }
+    return free_b >= kLargeBatchFreeBytes ? 2048 : 512;
 }
 
 size_t CudaBackend::weight_arena_count() const {

@@ -55,6 +55,11 @@ public:
     void fill_zero(void *dst, size_t n_bytes) override;
     Status prepare_weight(const Weight &w) override;
     Status prepare_weights(const std::vector<const Weight *> &weights) override;
+    // 2048 tokens when the device has room for the larger work buffers (about 1 GiB more than 512 need
+    // on Nemotron 3 Nano's widths), else 512. Per-batch work (every expert stack and weight dequantised
+    // once per batch) is then spread over 4× the tokens: nano3-6L Q4_K pp4096 53k → 97k tok/s on the H100
+    // (docs/benchmarks.md).
+    int64_t preferred_batch() const override;
     void release_weights(const std::vector<const Weight *> &weights) override;
     size_t weight_arena_count() const;  // arenas still allocated (tests)
     void begin_forward(int64_t n_tokens) override;

@@ -108,6 +108,9 @@ class Backend {
 public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;  // "cpu (avx512-vnni, 2 threads)"
+    // Tokens per forward pass a prompt is best evaluated in when the user does not say: the CPU gains
+    // nothing past 512; a GPU amortises per-batch work (dequantised expert stacks) over larger batches.
+    virtual int64_t preferred_batch() const { return 512; }
 
     // --- memory -------------------------------------------------------------------------------------
     // Zero-filled. An error (out of memory, with the size) is a Status, not an op failure.

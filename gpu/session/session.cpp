@@ -110,14 +110,15 @@ Status Session::create(const Model &model, Backend *backend, const SessionOption
     if (options.n_ctx < 0 || n_ctx > (int64_t{1} << 31) - 1)
         return ND_STATUS(StatusCode::invalid_argument, "the context size " + std::to_string(options.n_ctx) +
                                                            " must be between 1 and 2147483647");
-    if (options.n_batch <= 0)
+    if (options.n_batch < 0)
         return ND_STATUS(StatusCode::invalid_argument,
                          "the batch size " + std::to_string(options.n_batch) + " must be positive");
     std::unique_ptr<Session> s(new Session(model, backend));
     s->m_n_ctx = n_ctx;
-    s->m_n_batch = std::min(options.n_batch, n_ctx);
     if (Status st = prepare_parts(model, backend); !st.ok())
         return st;
+    // After the weights: a GPU's preference depends on the memory they leave.
+    s->m_n_batch = std::min(options.n_batch > 0 ? options.n_batch : backend->preferred_batch(), n_ctx);
     s->m_state = std::make_unique<ForwardState>();
     if (Status st =
             forward_state_create(model, backend, n_ctx, options.kv_type, s->m_n_batch, s->m_state.get());
@@ -126,7 +127,7 @@ Status Session::create(const Model &model, Backend *backend, const SessionOption
         st.message = "cannot allocate the state of a " + std::to_string(n_ctx) + "-token context (" +
                      mib(bytes) + " of KV cache and recurrent state, plus scratch for " +
                      std::to_string(s->m_n_batch) + " tokens) on " + backend->name() + ": " + st.message +
-                     "; try a smaller --ctx";
+                     "; try a smaller --ctx or --batch";
         return st;
     }
     *out = std::move(s);

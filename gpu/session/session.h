@@ -20,8 +20,8 @@ namespace nd {
 struct ForwardState;
 
 struct SessionOptions {
-    int64_t n_ctx = 0;      // 0: model_default_ctx (training context capped at 8192)
-    int64_t n_batch = 512;  // tokens per forward pass during prefill
+    int64_t n_ctx = 0;    // 0: model_default_ctx (training context capped at 8192)
+    int64_t n_batch = 0;  // tokens per forward pass during prefill; 0: the backend's preferred_batch()
     KvType kv_type = KvType::f16;
 };
 
@@ -53,6 +53,7 @@ public:
     const Model &model() const { return m_model; }
     Backend *backend() const { return m_backend; }
     int64_t n_ctx() const { return m_n_ctx; }
+    int64_t n_batch() const { return m_n_batch; }
     int64_t n_past() const { return static_cast<int64_t>(m_tokens.size()); }
     const std::vector<int32_t> &tokens() const { return m_tokens; }
     int64_t n_vocab() const;

@@ -17,6 +17,8 @@ public:
 
     std::string name() const override;
     const LayerSplit *layer_split() const override { return &m_split; }
+    // The CPU's layers set the pace of a split prompt.
+    int64_t preferred_batch() const override { return m_host->preferred_batch(); }
     Status sync() override;
 
     Status alloc(size_t n_bytes, void **out) override { return m_device->alloc(n_bytes, out); }

@@ -3,11 +3,13 @@
 // tools/gpu-check.sh.
 //
 //   nemodesk-engine-bench [--device auto|cpu|cuda[:N]] [--preset nano3|dense|all] [--types q4_k,q8_0]
-//                         [--prompts 512,4096] [--decode N] [--graphs on|off] [--model PATH] [--json]
+//                         [--prompts 512,4096] [--batch N] [--decode N] [--graphs on|off] [--model PATH]
+//                         [--json]
 //
 // For each model (a preset generated with random weights, repeated rows so that billions of parameters
-// are written in seconds, or --model): prompt tokens/s for each prompt length (batches of 512), decode
-// tokens/s at batch 1 (after a 64-token prompt), and on a GPU the limits they are a fraction of:
+// are written in seconds, or --model): prompt tokens/s for each prompt length (in batches of --batch tokens,
+// by default the backend's preferred batch: 512 on the CPU, 2048 on a GPU), decode tokens/s at batch 1 (after
+// a 64-token prompt), and on a GPU the limits they are a fraction of:
 //   decode: bytes read per token (every matrix but the embedding, the k chosen of each expert stack, the
 //           recurrent state read and written, the KV rows) × tokens/s ÷ measured device-to-device copy
 //           bandwidth;
@@ -155,6 +157,7 @@ struct Options {
     std::vector<std::string> types = {"q4_k", "q8_0", "bf16"};
     std::vector<int64_t> prompts = {512, 4096};
     int64_t decode = 128;
+    int64_t batch = 0;  // 0: the backend's preferred batch
     std::string model;
     bool json = false;
     bool graphs = true;
@@ -164,7 +167,8 @@ int usage() {
     std::fprintf(
         stderr,
         "usage: nemodesk-engine-bench [--device auto|cpu|cuda[:N]] [--preset nano3-6L,dense-1.8B|all]\n"
-        "                             [--types q4_k,q8_0,bf16] [--prompts 512,4096] [--decode N]\n"
+        "                             [--types q4_k,q8_0,bf16] [--prompts 512,4096] [--batch N] [--decode "
+        "N]\n"
         "                             [--graphs on|off] [--model PATH] [--json]\n"
         "NEMODESK_CUDA_TRACE=1 (or =decode) prints the GPU time of each op at the end.\n");
     return 2;
@@ -183,7 +187,7 @@ int bench_model(const Options &o, const std::string &label, const std::string &p
     const int64_t max_prompt = *std::max_element(o.prompts.begin(), o.prompts.end());
     nd::SessionOptions so;
     so.n_ctx = std::max<int64_t>(max_prompt, 64 + o.decode) + 8;
-    so.n_batch = 512;
+    so.n_batch = o.batch;  // 0: the backend's preferred batch
     so.kv_type = nd::KvType::f16;
     std::unique_ptr<nd::Session> session;
     const auto t_load = Clock::now();
@@ -285,6 +289,8 @@ int main(int argc, char **argv) {
                 o.prompts.push_back(std::atoll(p.c_str()));
         } else if (a == "--decode" && (v = next())) {
             o.decode = std::atoll(v);
+        } else if (a == "--batch" && (v = next())) {
+            o.batch = std::atoll(v);
         } else if (a == "--graphs" && (v = next())) {
             o.graphs = std::string(v) != "off";
         } else if (a == "--model" && (v = next())) {
@@ -315,7 +321,8 @@ int main(int argc, char **argv) {
             std::fprintf(stderr, "measuring the GPU's limits: %s\n", s.describe().c_str());
     }
     if (!o.json) {
-        std::printf("backend: %s\n", be->name().c_str());
+        std::printf("backend: %s; prompts in batches of %lld\n", be->name().c_str(),
+                    static_cast<long long>(o.batch > 0 ? o.batch : be->preferred_batch()));
         if (on_gpu)
             std::printf("measured limits: copy %.0f GB/s (read + write), f16 tensor cores %.0f TFLOP/s\n",
                         peaks.copy_gb_per_s, peaks.f16_tflops);

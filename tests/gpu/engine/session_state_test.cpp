@@ -195,8 +195,10 @@ TEST(Session, DefaultContextAndOptionErrors) {
     std::unique_ptr<Session> s;
     ASSERT_TRUE(Session::create(*m, be.get(), {}, &s).ok());
     EXPECT_EQ(s->n_ctx(), model_default_ctx(m->hp));
+    EXPECT_EQ(s->n_batch(), std::min<int64_t>(be->preferred_batch(), s->n_ctx()))
+        << "0: the backend's choice";
     SessionOptions bad;
-    bad.n_batch = 0;
+    bad.n_batch = -1;
     Status st = Session::create(*m, be.get(), bad, &s);
     EXPECT_FALSE(st.ok());
     bad = {};
