@@ -2,7 +2,7 @@
 // The CUDA backend's class (cuda_backend.h), internal to gpu/cuda. Its pieces:
 //   cuda_backend.cpp         creation, memory, weights (one device allocation per model), staging, sync
 //   cuda_backend_graph.cpp   recording a decode step and replaying it as a CUDA graph
-//   cuda_backend_ops.cpp     the element-wise, norm, RoPE, attention and Mamba ops
+//   cuda_backend_ops.cpp     the element-wise, norm, RoPE, attention, Mamba and sampling ops
 //   cuda_backend_matmul.cpp  matmul (gemv for decode, cuBLAS on dequantised tiles for prompts) and MoE
 //
 // Execution: every op validates its arguments on the host, resolves device pointers (weights by their
@@ -38,6 +38,7 @@ enum ScratchKind {
     kScratchMoeH,      // MoE expert hidden rows
     kScratchMoeY,      // MoE expert outputs before scattering
     kScratchMoeSlots,  // MoE per-(token, expert) outputs
+    kScratchTopK,      // top_k's per-tile best keys
     kScratchKinds
 };
 
@@ -89,6 +90,9 @@ public:
                           const MambaShape &s, float eps) override;
     void moe_ffn(const float *router_logits, const MoeRouting &r, const Weight &up_exps,
                  const Weight &down_exps, const float *x, int64_t n, float *out) override;
+    void apply_penalties(float *logits, int64_t n_vocab, const int32_t *ids, const int32_t *counts,
+                         int64_t n_ids, float repeat, float frequency, float presence) override;
+    void top_k(const float *logits, int64_t n, int64_t k, int32_t *out_ids, float *out_vals) override;
 
 private:
     CudaBackend() = default;

@@ -1,11 +1,14 @@
-// The CUDA backend's element-wise, norm, RoPE, attention and Mamba ops (cuda_backend_impl.h): the same
-// argument checks as the CPU backend (cpu_ops_check.h), device pointers resolved on the host, then one
-// kernel launch each (gpu/cuda/cuda_*.cu).
+// The CUDA backend's element-wise, norm, RoPE, attention, Mamba and sampling ops (cuda_backend_impl.h):
+// the same argument checks as the CPU backend (cpu_ops_check.h), device pointers resolved on the host, then
+// one kernel launch each (gpu/cuda/cuda_*.cu).
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
 #include "gpu/cpu/cpu_ops_check.h"
 #include "gpu/cuda/cuda_backend_impl.h"
+#include "gpu/model/logit_select.h"
 
 namespace nd::cuda {
 
@@ -208,6 +211,50 @@ void CudaBackend::gated_group_norm(float *y, const float *z, int64_t ld_z, int64
        {sig_ptr(y), sig_ptr(z), static_cast<uint64_t>(ld_z), static_cast<uint64_t>(n), sig_ptr(dw),
         mamba_sig(s), eps_bits},
        [=, this] { cuda::gated_group_norm(y, z, ld_z, n, dw, s, eps, m_stream); });
+}
+
+// --- sampling (cuda_top_k.cu) ---------------------------------------------------------------------------
+
+void CudaBackend::apply_penalties(float *logits, int64_t n_vocab, const int32_t *ids, const int32_t *counts,
+                                  int64_t n_ids, float repeat, float frequency, float presence) {
+    // As the host twin: ids outside [0, n_vocab) are skipped (padding), so nothing here is an error.
+    if (!ok() || n_ids <= 0 || n_vocab <= 0)
+        return;
+    // Per-step values, staged like get_rows' token ids: a replayed decode graph reads the new ones.
+    const int32_t *d_ids = stage_ints(ids, n_ids);
+    const int32_t *d_counts = stage_ints(counts, n_ids);
+    if (!ok())
+        return;
+    uint32_t repeat_bits = 0, frequency_bits = 0, presence_bits = 0;
+    std::memcpy(&repeat_bits, &repeat, 4);
+    std::memcpy(&frequency_bits, &frequency, 4);
+    std::memcpy(&presence_bits, &presence, 4);
+    op("apply_penalties",
+       {sig_ptr(logits), static_cast<uint64_t>(n_vocab), sig_ptr(d_ids), sig_ptr(d_counts),
+        static_cast<uint64_t>(n_ids), repeat_bits, frequency_bits, presence_bits},
+       [=, this] {
+           cuda::apply_penalties(logits, n_vocab, d_ids, d_counts, n_ids, repeat, frequency, presence,
+                                 m_stream);
+       });
+}
+
+void CudaBackend::top_k(const float *logits, int64_t n, int64_t k, int32_t *out_ids, float *out_vals) {
+    if (!ok())
+        return;
+    if (n <= 0 || n > INT32_MAX || k < 1 || k > std::min(n, kTopKMax)) {
+        fail(ND_STATUS(StatusCode::invalid_argument,
+                       "top_k: k " + std::to_string(k) + " of " + std::to_string(n) +
+                           " logits (needs 1 <= k <= min(n, " + std::to_string(kTopKMax) + "), n < 2^31)"));
+        return;
+    }
+    const int64_t work_bytes = top_k_work_bytes(n, k);
+    void *work = scratch(kScratchTopK, static_cast<size_t>(work_bytes));
+    if (!ok())
+        return;
+    op("top_k",
+       {sig_ptr(logits), static_cast<uint64_t>(n), static_cast<uint64_t>(k), sig_ptr(out_ids),
+        sig_ptr(out_vals), sig_ptr(work)},
+       [=, this] { cuda::top_k(logits, n, k, out_ids, out_vals, work, m_stream); });
 }
 
 }  // namespace nd::cuda

@@ -190,4 +190,17 @@ void scatter_rows(const float *src, const int32_t *rows, int64_t n, int64_t widt
 void argmax_rows(const float *logits, int64_t ld, int64_t n, int64_t width, int32_t *out,
                  cudaStream_t stream);
 
+// --- sampling: cuda_top_k.cu (CPU twins: gpu/model/backend_sampling.cpp, arithmetic logit_select.h) -----
+// logits[ids[i]] = logit_penalized(logits[ids[i]], counts[i], repeat, frequency, presence) for i < n_ids
+// with 0 <= ids[i] < n_vocab (others skipped: padding); ids distinct. ids, counts device. Bit-exact.
+void apply_penalties(float *logits, int64_t n_vocab, const int32_t *ids, const int32_t *counts, int64_t n_ids,
+                     float repeat, float frequency, float presence, cudaStream_t stream);
+// Device scratch top_k needs (depends only on n and k, so a captured decode graph keeps one size).
+int64_t top_k_work_bytes(int64_t n, int64_t k);
+// The k best of logits[0, n) after logit_sanitize, best first by logit_better (ties: the lower id):
+// out_ids (k) int32, out_vals (k) f32, exactly as the host's partial_sort. 1 <= k <= min(n, kTopKMax),
+// n < 2^31; work: top_k_work_bytes(n, k) bytes. Two launches whose sizes depend only on (n, k).
+void top_k(const float *logits, int64_t n, int64_t k, int32_t *out_ids, float *out_vals, void *work,
+           cudaStream_t stream);
+
 }  // namespace nd::cuda

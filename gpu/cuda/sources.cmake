@@ -20,6 +20,7 @@ if(NEMODESK_HAVE_CUDA)
     cuda_attention.cu
     cuda_attention_tc.cu
     cuda_argmax.cu
+    cuda_top_k.cu
     cuda_ssm_conv.cu
     cuda_ssm_scan.cu
     cuda_ssm_scan_chunked.cu

@@ -194,6 +194,20 @@ public:
     // x [n][n_in] contiguous, out [n][n_in of down's output] contiguous (overwritten).
     virtual void moe_ffn(const float *router_logits, const MoeRouting &r, const Weight &up_exps,
                          const Weight &down_exps, const float *x, int64_t n, float *out) = 0;
+
+    // --- sampling (gpu/model/logit_select.h has the arithmetic) --------------------------------------
+    // So that a decode step sends the host the few logits its sampler can choose from, not the vocabulary.
+    // The host implementations (backend_sampling.cpp) download, compute and upload: the CPU's twin; a GPU
+    // overrides them with kernels.
+    //
+    // For each i < n_ids with 0 <= ids[i] < n_vocab (host arrays; other ids are skipped, so a caller can
+    // pad to a fixed length): logits[ids[i]] = logit_penalized(logits[ids[i]], counts[i], repeat,
+    // frequency, presence). ids are distinct.
+    virtual void apply_penalties(float *logits, int64_t n_vocab, const int32_t *ids, const int32_t *counts,
+                                 int64_t n_ids, float repeat, float frequency, float presence);
+    // The k best of logits[0, n) after logit_sanitize, best first by logit_better: out_ids[k] (int32) and
+    // out_vals[k] (f32) in backend memory. 1 <= k <= min(n, kTopKMax).
+    virtual void top_k(const float *logits, int64_t n, int64_t k, int32_t *out_ids, float *out_vals);
 };
 
 }  // namespace nd

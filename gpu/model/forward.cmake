@@ -5,6 +5,7 @@ nd_gpu_sources(
   model_weights.cpp
   model_weights_layers.cpp
   forward_state.cpp
+  backend_sampling.cpp
   forward_llama.cpp
   forward_nemotron.cpp
   forward_nemotron_h.cpp

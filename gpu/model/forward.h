@@ -61,4 +61,24 @@ void forward_state_reset(const Model &model, ForwardState *state);
 Status forward_batch(const Model &model, ForwardState *state, const int32_t *tokens, int64_t n, int64_t pos0,
                      const int64_t *logits_rows, float *logits_out);
 
+// What a sampler needs of the last position instead of its logits: the sampler's penalties applied and
+// the k best (value, id) pairs found on the backend (Backend::apply_penalties, top_k), so that k pairs
+// cross to the host instead of the vocabulary.
+struct LogitsBest {
+    int64_t k = 1;                            // 1 <= k <= kTopKMax (logit_select.h)
+    int64_t n_vocab = 0;                      // ids considered: [0, n_vocab), at most the model's
+    const int32_t *penalty_ids = nullptr;     // host, n_penalty distinct ids (−1: padding)
+    const int32_t *penalty_counts = nullptr;  // host, n_penalty
+    int64_t n_penalty = 0;
+    float repeat = 1.0f;
+    float frequency = 0.0f;
+    float presence = 0.0f;
+    int32_t *out_ids = nullptr;  // host, k: best first (logit_better)
+    float *out_vals = nullptr;   // host, k
+};
+
+// forward_batch, then LogitsBest for the last token of the batch (the others' logits are not computed).
+Status forward_batch_best(const Model &model, ForwardState *state, const int32_t *tokens, int64_t n,
+                          int64_t pos0, const LogitsBest &best);
+
 }  // namespace nd

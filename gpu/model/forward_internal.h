@@ -20,6 +20,7 @@ enum ScratchIndex {
     kScratchB,
     kScratchC,
     kScratchLogits,
+    kScratchBest,
     kScratchCount
 };
 
@@ -30,6 +31,7 @@ struct Scratch {
     float *b = nullptr;
     float *c = nullptr;
     float *logits = nullptr;  // [kLogitRows][n_vocab]
+    float *best = nullptr;    // [2][kTopKMax]: LogitsBest's ids (as int32) then values
 };
 
 // The widest row any of layers [il0, il1) (and the output) writes into a, b or c.

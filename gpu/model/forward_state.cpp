@@ -4,6 +4,7 @@
 #include <string>
 
 #include "gpu/model/forward_internal.h"
+#include "gpu/model/logit_select.h"
 
 namespace nd {
 
@@ -63,6 +64,7 @@ Scratch scratch_of(const ForwardPart &part) {
     s.b = f(kScratchB);
     s.c = f(kScratchC);
     s.logits = f(kScratchLogits);
+    s.best = f(kScratchBest);
     return s;
 }
 
@@ -137,6 +139,27 @@ void output_logits(const fwd::Batch &b, const int64_t *logits_rows, float *logit
             b.be.download(logits_out + logits_rows[t] * V, b.s.logits + j * V, static_cast<size_t>(V) * 4);
         }
     }
+}
+
+// The last token's logits on the backend, the sampler's penalties, the k best down to the host.
+void output_best(const fwd::Batch &b, const LogitsBest &best) {
+    const Model &m = b.m;
+    const int64_t E = m.hp.n_embd, V = m.hp.n_vocab;
+    b.be.copy(b.s.a, b.s.h + (b.n - 1) * E, static_cast<size_t>(E) * 4);
+    if (m.hp.arch == ModelArch::nemotron)
+        b.be.layer_norm(b.s.a, m.output_norm, fwd::opt(m.output_norm_b), 1, E,
+                        static_cast<float>(m.hp.norm_eps), b.s.a);
+    else
+        b.be.rms_norm(b.s.a, m.output_norm, 1, E, static_cast<float>(m.hp.norm_eps), b.s.a);
+    b.be.matmul(m.output, 0, b.s.a, E, 1, b.s.logits, V);
+    if (best.n_penalty > 0)
+        b.be.apply_penalties(b.s.logits, best.n_vocab, best.penalty_ids, best.penalty_counts, best.n_penalty,
+                             best.repeat, best.frequency, best.presence);
+    auto *ids = reinterpret_cast<int32_t *>(b.s.best);
+    float *vals = b.s.best + kTopKMax;
+    b.be.top_k(b.s.logits, best.n_vocab, best.k, ids, vals);
+    b.be.download(best.out_ids, ids, static_cast<size_t>(best.k) * sizeof(int32_t));
+    b.be.download(best.out_vals, vals, static_cast<size_t>(best.k) * sizeof(float));
 }
 
 }  // namespace
@@ -232,7 +255,8 @@ Status forward_state_create(const Model &model, Backend *backend, int64_t n_ctx,
         // Only the last part computes logits.
         const size_t logits =
             last ? std::min<size_t>(B, fwd::kLogitRows) * static_cast<size_t>(hp.n_vocab) : 0;
-        const size_t sizes[fwd::kScratchCount] = {B * E, B * E, B * W, B * W, B * W, logits};
+        const size_t best = last ? 2 * static_cast<size_t>(kTopKMax) : 0;
+        const size_t sizes[fwd::kScratchCount] = {B * E, B * E, B * W, B * W, B * W, logits, best};
         p.scratch.assign(fwd::kScratchCount, nullptr);
         for (int i = 0; i < fwd::kScratchCount; ++i)
             if (Status s =
@@ -255,8 +279,11 @@ void forward_state_reset(const Model &model, ForwardState *st) {
     }
 }
 
-Status forward_batch(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n, int64_t pos0,
-                     const int64_t *logits_rows, float *logits_out) {
+namespace {
+
+// forward_batch and forward_batch_best: the layers, then either the rows asked for or the best logits.
+Status run_batch(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n, int64_t pos0,
+                 const int64_t *logits_rows, float *logits_out, const LogitsBest *best) {
     if (!st || !st->backend || !tokens || n <= 0 || n > st->max_batch || pos0 < 0 || pos0 + n > st->n_ctx ||
         st->parts.empty())
         return ND_STATUS(StatusCode::invalid_argument,
@@ -292,12 +319,33 @@ Status forward_batch(const Model &model, ForwardState *st, const int32_t *tokens
         }
         run_layers(model, b);
         if (i + 1 == st->parts.size()) {
-            if (logits_rows && logits_out)
+            if (best)
+                output_best(b, *best);
+            else if (logits_rows && logits_out)
                 output_logits(b, logits_rows, logits_out);
             result = be.sync();
         }
     }
     return result;
+}
+
+}  // namespace
+
+Status forward_batch(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n, int64_t pos0,
+                     const int64_t *logits_rows, float *logits_out) {
+    return run_batch(model, st, tokens, n, pos0, logits_rows, logits_out, nullptr);
+}
+
+Status forward_batch_best(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n,
+                          int64_t pos0, const LogitsBest &best) {
+    if (best.k < 1 || best.k > std::min(best.n_vocab, kTopKMax) || best.n_vocab > model.hp.n_vocab ||
+        !best.out_ids || !best.out_vals || best.n_penalty < 0 ||
+        (best.n_penalty > 0 && (!best.penalty_ids || !best.penalty_counts)))
+        return ND_STATUS(StatusCode::invalid_argument,
+                         "forward_batch_best: " + std::to_string(best.k) + " best of " +
+                             std::to_string(best.n_vocab) + " logits (at most " + std::to_string(kTopKMax) +
+                             " of the model's " + std::to_string(model.hp.n_vocab) + "), outputs given");
+    return run_batch(model, st, tokens, n, pos0, nullptr, nullptr, &best);
 }
 
 }  // namespace nd

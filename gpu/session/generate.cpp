@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "gpu/model/forward.h"
 #include "gpu/session/stop_strings.h"
 #include "gpu/tokenizer/tokenizer.h"
 
@@ -73,9 +74,38 @@ Status generate(Session *session, std::span<const int32_t> prompt, const Generat
                std::find(options.extra_eog.begin(), options.extra_eog.end(), id) != options.extra_eog.end();
     };
 
-    std::vector<float> logits;
+    // Each step's logits: all of them for sample(), or — when the sampler allows — only the best few,
+    // found on the backend (eval_best), for sample_best().
+    std::vector<float> logits, best_vals;
+    std::vector<int32_t> best_ids, tail;
+    SamplerBestPlan plan;
+    bool have_best = false;
+    const auto evaluate = [&](std::span<const int32_t> toks) -> Status {
+        // The window the next choice penalises ends with these tokens.
+        const std::vector<int32_t> &past = session->tokens();
+        const size_t keep = std::min(past.size(), static_cast<size_t>(Sampler::kMaxBestWindow));
+        tail.assign(past.end() - static_cast<std::ptrdiff_t>(keep), past.end());
+        tail.insert(tail.end(), toks.begin(), toks.end());
+        have_best = options.sample_on_backend && sampler.best_plan(tail, n_vocab, &plan);
+        if (!have_best)
+            return session->eval(toks, false, &logits);
+        best_vals.resize(static_cast<size_t>(plan.k));
+        best_ids.resize(static_cast<size_t>(plan.k));
+        LogitsBest b;
+        b.k = plan.k;
+        b.n_vocab = n_vocab;
+        b.penalty_ids = plan.ids.data();
+        b.penalty_counts = plan.counts.data();
+        b.n_penalty = static_cast<int64_t>(plan.ids.size());
+        b.repeat = plan.repeat;
+        b.frequency = plan.frequency;
+        b.presence = plan.presence;
+        b.out_ids = best_ids.data();
+        b.out_vals = best_vals.data();
+        return session->eval_best(toks, b);
+    };
     const Clock::time_point t_prompt = Clock::now();
-    if (Status st = session->eval(prompt, false, &logits); !st.ok())
+    if (Status st = evaluate(prompt); !st.ok())
         return st;
     result->prompt_seconds = seconds_since(t_prompt);
     const Clock::time_point t_decode = Clock::now();
@@ -96,8 +126,11 @@ Status generate(Session *session, std::span<const int32_t> prompt, const Generat
             reason = StopReason::context_full;
             break;
         }
-        const std::span<const float> view(logits.data(), static_cast<size_t>(std::max<int64_t>(n_vocab, 0)));
-        const int32_t token = sampler.sample(view, session->tokens());
+        const int32_t token =
+            have_best ? sampler.sample_best(best_vals, best_ids)
+                      : sampler.sample(std::span<const float>(
+                                           logits.data(), static_cast<size_t>(std::max<int64_t>(n_vocab, 0))),
+                                       session->tokens());
         if (token < 0) {
             status = ND_STATUS(StatusCode::internal, "the model produced no logits to sample from");
             break;
@@ -130,7 +163,7 @@ Status generate(Session *session, std::span<const int32_t> prompt, const Generat
             continue;  // the loop head reports max_tokens; the last token's logits are never needed
         if (session->n_past() >= session->n_ctx())
             continue;  // likewise context_full
-        if (status = session->eval(std::span<const int32_t>(&token, 1), false, &logits); !status.ok())
+        if (status = evaluate(std::span<const int32_t>(&token, 1)); !status.ok())
             break;
     }
 

@@ -29,6 +29,9 @@ struct GenerateOptions {
     std::vector<std::string> stop;   // stop strings (matched on the decoded text, across token edges)
     bool stop_at_eog = true;         // the tokenizer's end-of-generation ids
     std::vector<int32_t> extra_eog;  // more ids that end generation
+    // Penalties and top-k on the backend when the sampler allows it (Sampler::best_plan): a GPU then sends
+    // k logits per token instead of the vocabulary. The same tokens either way; false forces the host path.
+    bool sample_on_backend = true;
 };
 
 // A piece of text as it becomes final. Text that could still be the start of a stop string is held back

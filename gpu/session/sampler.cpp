@@ -8,6 +8,8 @@
 // choice falls back to argmax, i.e. the lowest id.
 #include "gpu/session/sampler.h"
 
+#include "gpu/model/logit_select.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -30,16 +32,11 @@ Status bad(const std::string &what, double got) {
 }
 
 float sanitize(float x) {
-    if (std::isnan(x))
-        return k_neg_inf;
-    if (x == std::numeric_limits<float>::infinity())
-        return std::numeric_limits<float>::max();
-    return x;
+    return logit_sanitize(x);
 }
 
-// Higher logit first; equal logits: lower id first, so every ordering (and so every draw) is deterministic.
 bool better(const std::pair<float, int32_t> &a, const std::pair<float, int32_t> &b) {
-    return a.first > b.first || (a.first == b.first && a.second < b.second);
+    return logit_better(a, b);
 }
 
 // A uniform double in [0, 1) from 53 random bits: the same on every standard library (unlike
@@ -117,13 +114,13 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
             size_t j = i;
             while (j < m_window.size() && m_window[j] == id)
                 ++j;
-            const auto count = static_cast<float>(j - i);
+            const auto count = j - i;
             i = j;
             if (id < 0 || id >= n)
                 continue;  // not in this vocabulary: nothing to penalise
             float &logit = m_logits[static_cast<size_t>(id)];
-            logit = logit <= 0.0f ? logit * p.repeat_penalty : logit / p.repeat_penalty;
-            logit = sanitize(logit - (count * p.frequency_penalty + p.presence_penalty));
+            logit = logit_penalized(logit, static_cast<int32_t>(count), p.repeat_penalty, p.frequency_penalty,
+                                    p.presence_penalty);
         }
     }
 
@@ -143,13 +140,75 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
     if (m_candidates.empty())
         return 0;
 
-    // top-k: a partial selection, never a sort of the whole vocabulary.
+    // top-k: a partial selection, never a sort of the whole vocabulary; the k kept are put in order, as a
+    // backend's top_k returns them (sample_best), so both paths draw the same token.
     bool sorted = false;
-    if (p.top_k > 0 && static_cast<size_t>(p.top_k) < m_candidates.size()) {
-        const auto kth = m_candidates.begin() + p.top_k;
-        std::nth_element(m_candidates.begin(), kth - 1, m_candidates.end(), better);
-        m_candidates.resize(static_cast<size_t>(p.top_k));
+    if (p.top_k > 0) {
+        if (static_cast<size_t>(p.top_k) < m_candidates.size()) {
+            const auto kth = m_candidates.begin() + p.top_k;
+            std::nth_element(m_candidates.begin(), kth - 1, m_candidates.end(), better);
+            m_candidates.resize(static_cast<size_t>(p.top_k));
+        }
+        std::sort(m_candidates.begin(), m_candidates.end(), better);
+        sorted = true;
     }
+    return draw(sorted);
+}
+
+bool Sampler::best_plan(std::span<const int32_t> history, int64_t n_vocab, SamplerBestPlan *plan) const {
+    const SamplerParams &p = m_params;
+    const int64_t k = p.temperature <= 0.0f ? 1 : p.top_k;
+    if (k <= 0 || k > kTopKMax || k > n_vocab)
+        return false;  // top-k off: top-p and the draw need every logit
+    plan->k = k;
+    plan->ids.clear();
+    plan->counts.clear();
+    plan->repeat = p.repeat_penalty;
+    plan->frequency = p.frequency_penalty;
+    plan->presence = p.presence_penalty;
+    const bool penalize =
+        p.repeat_penalty != 1.0f || p.presence_penalty != 0.0f || p.frequency_penalty != 0.0f;
+    if (!penalize || p.penalty_last_n == 0)
+        return true;
+    if (p.penalty_last_n < 0 || p.penalty_last_n > kMaxBestWindow)
+        return false;  // a window that grows with the sequence: the host path
+    // Distinct ids of the window with their counts, padded with −1 to the window's length so a GPU's
+    // recorded decode step keeps its shape from one token to the next.
+    const size_t window = std::min(history.size(), static_cast<size_t>(p.penalty_last_n));
+    std::vector<int32_t> sorted_ids(history.end() - static_cast<std::ptrdiff_t>(window), history.end());
+    std::sort(sorted_ids.begin(), sorted_ids.end());
+    for (size_t i = 0; i < sorted_ids.size();) {
+        size_t j = i;
+        while (j < sorted_ids.size() && sorted_ids[j] == sorted_ids[i])
+            ++j;
+        if (sorted_ids[i] >= 0 && sorted_ids[i] < n_vocab) {
+            plan->ids.push_back(sorted_ids[i]);
+            plan->counts.push_back(static_cast<int32_t>(j - i));
+        }
+        i = j;
+    }
+    plan->ids.resize(static_cast<size_t>(p.penalty_last_n), -1);
+    plan->counts.resize(static_cast<size_t>(p.penalty_last_n), 0);
+    return true;
+}
+
+int32_t Sampler::sample_best(std::span<const float> values, std::span<const int32_t> ids) {
+    if (ids.empty() || values.size() != ids.size())
+        return -1;
+    if (m_params.temperature <= 0.0f)
+        return ids[0];  // the best, lowest id on ties — and id 0 when every logit is −inf, as sample()
+    m_candidates.clear();
+    for (size_t i = 0; i < ids.size(); ++i)
+        if (values[i] != k_neg_inf)
+            m_candidates.emplace_back(values[i], ids[i]);
+    if (m_candidates.empty())
+        return 0;
+    return draw(true);
+}
+
+// top-p → min-p → temperature → draw, on m_candidates (`sorted`: already best first).
+int32_t Sampler::draw(bool sorted) {
+    const SamplerParams &p = m_params;
     // top-p: the smallest best-first prefix reaching p of the (renormalised) remaining mass. Ordered in
     // growing chunks (256, ×8, …): a peaked distribution needs only the first; a flat one ends with one
     // ordering of the whole set, plus linear selections on the way.

@@ -33,6 +33,17 @@ struct SamplerParams {
 // "temperature must be >= 0 (got -1)", "top_p must be in (0, 1] (got 1.5)", …
 Status sampler_params_validate(const SamplerParams &p);
 
+// What a backend computes for Sampler::sample_best (Session::eval_best): the k best logits after the
+// penalties of the distinct window ids (padded with −1 to the window length).
+struct SamplerBestPlan {
+    int64_t k = 1;
+    std::vector<int32_t> ids;
+    std::vector<int32_t> counts;
+    float repeat = 1.0f;
+    float frequency = 0.0f;
+    float presence = 0.0f;
+};
+
 class Sampler {
 public:
     explicit Sampler(const SamplerParams &params);  // params must validate
@@ -40,10 +51,19 @@ public:
     // penalty window is taken from its end). Returns -1 only for empty logits. NaN logits count as -inf;
     // when no token is possible (all -inf) the result is the argmax fallback, the lowest id.
     int32_t sample(std::span<const float> logits, std::span<const int32_t> history);
+    // When this step's choice depends only on the best few logits — greedy, or a top-k of at most
+    // kTopKMax, with a penalty window of at most kMaxBestWindow tokens — fills *plan and returns true; the
+    // token sample_best then picks from the backend's result is the one sample() would pick from all the
+    // logits (same seed, same draws). False: top-k off or an unbounded window; use sample().
+    bool best_plan(std::span<const int32_t> history, int64_t n_vocab, SamplerBestPlan *plan) const;
+    // The choice from the k best (value, id) pairs, best first, penalties applied.
+    int32_t sample_best(std::span<const float> values, std::span<const int32_t> ids);
+    static constexpr int32_t kMaxBestWindow = 1024;
     uint64_t seed() const { return m_seed; }  // the seed in use (reported so a run can be repeated)
     const SamplerParams &params() const { return m_params; }
 
 private:
+    int32_t draw(bool sorted);
     SamplerParams m_params;
     uint64_t m_seed = 0;
     std::mt19937_64 m_rng;

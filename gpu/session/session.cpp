@@ -135,6 +135,17 @@ Status Session::create(const Model &model, Backend *backend, const SessionOption
 }
 
 Status Session::eval(std::span<const int32_t> tokens, bool all_logits, std::vector<float> *logits) {
+    return run(tokens, all_logits, logits, nullptr);
+}
+
+Status Session::eval_best(std::span<const int32_t> tokens, const LogitsBest &best) {
+    if (tokens.empty())
+        return ND_STATUS(StatusCode::invalid_argument, "eval_best needs at least one token");
+    return run(tokens, false, nullptr, &best);
+}
+
+Status Session::run(std::span<const int32_t> tokens, bool all_logits, std::vector<float> *logits,
+                    const LogitsBest *best) {
     const int64_t n = static_cast<int64_t>(tokens.size()), V = n_vocab();
     for (int32_t id : tokens)
         if (id < 0 || id >= V)
@@ -164,8 +175,10 @@ Status Session::eval(std::span<const int32_t> tokens, bool all_logits, std::vect
             }
         }
         const auto start = std::chrono::steady_clock::now();
-        Status st = forward_batch(m_model, m_state.get(), tokens.data() + t0, nb, n_past() + t0,
-                                  out ? rows.data() : nullptr, out);
+        Status st = best && t0 + nb == n ? forward_batch_best(m_model, m_state.get(), tokens.data() + t0, nb,
+                                                              n_past() + t0, *best)
+                                         : forward_batch(m_model, m_state.get(), tokens.data() + t0, nb,
+                                                         n_past() + t0, out ? rows.data() : nullptr, out);
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (!st.ok()) {

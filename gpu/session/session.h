@@ -18,6 +18,7 @@
 namespace nd {
 
 struct ForwardState;
+struct LogitsBest;
 
 struct SessionOptions {
     int64_t n_ctx = 0;    // 0: model_default_ctx (training context capped at 8192)
@@ -64,6 +65,10 @@ public:
     // vocabulary (0..65535)"), the context full ("the context is full: 4090 tokens + 10 new > 4096;
     // start a new conversation or raise --ctx"), a backend failure.
     Status eval(std::span<const int32_t> tokens, bool all_logits, std::vector<float> *logits);
+    // The same, but of the last token only what a sampler with a top-k needs (forward.h LogitsBest): the
+    // penalties applied and the k best (logit, id) pairs, computed on the backend — on a GPU, k pairs cross
+    // to the host instead of the vocabulary. Errors as eval's, and for a LogitsBest out of range.
+    Status eval_best(std::span<const int32_t> tokens, const LogitsBest &best);
 
     // Forget everything (recurrent state zeroed).
     void reset();
@@ -81,6 +86,8 @@ public:
 
 private:
     Session(const Model &model, Backend *backend);
+    Status run(std::span<const int32_t> tokens, bool all_logits, std::vector<float> *logits,
+               const LogitsBest *best);
     const Model &m_model;
     Backend *m_backend;
     int64_t m_n_ctx = 0;

@@ -86,6 +86,15 @@ public:
         m_device->moe_ffn(router_logits, r, up_exps, down_exps, x, n, out);
     }
 
+    // The logits are the device's (it computes the output).
+    void apply_penalties(float *logits, int64_t n_vocab, const int32_t *ids, const int32_t *counts,
+                         int64_t n_ids, float repeat, float frequency, float presence) override {
+        m_device->apply_penalties(logits, n_vocab, ids, counts, n_ids, repeat, frequency, presence);
+    }
+    void top_k(const float *logits, int64_t n, int64_t k, int32_t *out_ids, float *out_vals) override {
+        m_device->top_k(logits, n, k, out_ids, out_vals);
+    }
+
 private:
     std::unique_ptr<Backend> m_host;
     std::unique_ptr<Backend> m_device;

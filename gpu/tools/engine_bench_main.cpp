@@ -9,7 +9,8 @@
 // For each model (a preset generated with random weights, repeated rows so that billions of parameters
 // are written in seconds, or --model): prompt tokens/s for each prompt length (in batches of --batch tokens,
 // by default the backend's preferred batch: 512 on the CPU, 2048 on a GPU), decode tokens/s at batch 1 (after
-// a 64-token prompt), and on a GPU the limits they are a fraction of:
+// a 64-token prompt), generation tokens/s with the default sampler chain (sampled on the host from every
+// logit, or from the 40 best found on the device), and on a GPU the limits they are a fraction of:
 //   decode: bytes read per token (every matrix but the embedding, the k chosen of each expert stack, the
 //           recurrent state read and written, the KV rows) × tokens/s ÷ measured device-to-device copy
 //           bandwidth;
@@ -29,9 +30,12 @@
 
 #include "gpu/cuda/cuda_peaks.h"
 #include "gpu/gguf/gguf_types.h"
+#include "gpu/model/forward.h"
+#include "gpu/model/logit_select.h"
 #include "gpu/model/model.h"
 #include "gpu/model/model_gen.h"
 #include "gpu/session/backend_open.h"
+#include "gpu/session/sampler.h"
 #include "gpu/session/session.h"
 
 namespace {
@@ -263,6 +267,62 @@ int bench_model(const Options &o, const std::string &label, const std::string &p
         std::printf(
             "%-22s tg%-6lld %10.1f tok/s  %7.1f GB/s     %5.1f %% of the copy bandwidth (%.0f MB/token)\n",
             label.c_str(), static_cast<long long>(o.decode), tps, bytes * tps / 1e9, 100 * frac, bytes / 1e6);
+    // Generation as a user runs it: each token drawn by the default sampler chain (temperature 0.8, top-k
+    // 40, top-p 0.95, min-p 0.05) from the previous step — over every logit on the host, or from the 40
+    // best found on the backend (Session::eval_best: 40 values cross instead of the vocabulary).
+    for (const bool on_backend : {false, true}) {
+        session->reset();
+        if (nd::Status s = session->eval(prompt, false, &logits); !s.ok()) {
+            std::fprintf(stderr, "%s: %s\n", label.c_str(), s.describe().c_str());
+            return 1;
+        }
+        nd::SamplerParams sp;
+        sp.seed = 1;
+        nd::Sampler sampler(sp);
+        nd::SamplerBestPlan plan;
+        std::vector<float> vals(nd::kTopKMax);
+        std::vector<int32_t> ids(nd::kTopKMax);
+        int32_t token = next[0];
+        auto step = [&]() -> nd::Status {
+            if (on_backend && sampler.best_plan(session->tokens(), V, &plan)) {
+                nd::LogitsBest b;
+                b.k = plan.k;
+                b.n_vocab = V;
+                b.out_ids = ids.data();
+                b.out_vals = vals.data();
+                if (nd::Status s = session->eval_best(std::span<const int32_t>(&token, 1), b); !s.ok())
+                    return s;
+                token =
+                    sampler.sample_best(std::span<const float>(vals.data(), static_cast<size_t>(plan.k)),
+                                        std::span<const int32_t>(ids.data(), static_cast<size_t>(plan.k)));
+            } else {
+                if (nd::Status s = session->eval(std::span<const int32_t>(&token, 1), false, &logits);
+                    !s.ok())
+                    return s;
+                token = sampler.sample(logits, session->tokens());
+            }
+            return nd::Status::success();
+        };
+        nd::Status s;
+        for (int i = 0; i < 4 && s.ok(); ++i)
+            s = step();
+        const auto g0 = Clock::now();
+        for (int64_t i = 0; i < o.decode && s.ok(); ++i)
+            s = step();
+        if (!s.ok()) {
+            std::fprintf(stderr, "%s generation: %s\n", label.c_str(), s.describe().c_str());
+            return 1;
+        }
+        const double gps = static_cast<double>(o.decode) / seconds_since(g0);
+        if (o.json)
+            std::printf("{\"model\":\"%s\",\"test\":\"gen%lld\",\"sampling\":\"%s\",\"tokens_per_s\":%.1f}\n",
+                        label.c_str(), static_cast<long long>(o.decode), on_backend ? "backend" : "host",
+                        gps);
+        else
+            std::printf("%-22s gen%-5lld %10.1f tok/s  sampled %s\n", label.c_str(),
+                        static_cast<long long>(o.decode), gps,
+                        on_backend ? "from the 40 best found on the device" : "on the host from every logit");
+    }
     return 0;
 }
 

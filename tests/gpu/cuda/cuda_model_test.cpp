@@ -29,6 +29,7 @@
 #include "engine/forward_test_util.h"
 #include "gpu/gguf/ggml_quants.h"
 #include "gpu/model/forward.h"
+#include "gpu/model/logit_select.h"
 #include "gpu/session/split_backend.h"
 #if NEMODESK_HAVE_CUDA
 #include "gpu/cuda/cuda_backend_impl.h"
@@ -289,6 +290,79 @@ TEST(CudaWeights, ReleasedOrReplacedCopiesFreeTheirMemory) {
     const Status s = cuda.sync();
     EXPECT_EQ(s.code, StatusCode::invalid_argument) << "a released weight is not used: " << s.describe();
 #endif
+}
+
+// A decode step that keeps its logits on the GPU (Session::eval_best: penalties and top-k there, 40 pairs to
+// the host) gives exactly the best of the logits the same step downloads whole — graph-replayed steps
+// with a penalty window that changes every token — for every architecture, whole and split.
+TEST(CudaSession, BestLogitsOnTheGpuAreTheBestOfTheDownloadedLogits) {
+    std::string why;
+    auto probe = graphs_backend(CudaGraphs::on, &why);
+    if (!probe)
+        GTEST_SKIP() << "no CUDA backend: " << why;
+    probe.reset();
+    for (ModelArch arch : kModelArchs) {
+        for (const bool split : {false, true}) {
+            SCOPED_TRACE(std::string(model_arch_name(arch)) + (split ? " split" : ""));
+            auto m = load_cached(arch, GgmlType::q4_k);
+            ASSERT_TRUE(m);
+            auto open = [&]() -> std::unique_ptr<Backend> {
+                auto gpu = graphs_backend(CudaGraphs::on, &why);
+                if (!split)
+                    return gpu;
+                return std::make_unique<SplitBackend>(cpu_backend_create(), std::move(gpu),
+                                                      m->hp.n_layer / 2);
+            };
+            auto be_all = open(), be_best = open();
+            auto all = make_session(*m, be_all.get(), kCtx, 16, KvType::f16);
+            auto best = make_session(*m, be_best.get(), kCtx, 16, KvType::f16);
+            const int64_t V = m->hp.n_vocab, k = 40, n_vocab = V - 3;
+            const std::vector<int32_t> toks = test_tokens(kPrompt + kDecode, V, 21);
+            std::vector<float> logits;
+            ASSERT_TRUE(all->eval(std::span<const int32_t>(toks.data(), kPrompt), false, &logits).ok());
+            ASSERT_TRUE(best->eval(std::span<const int32_t>(toks.data(), kPrompt), false, nullptr).ok());
+            for (int64_t i = kPrompt; i < kPrompt + kDecode; ++i) {
+                const std::span<const int32_t> tok(toks.data() + i, 1);
+                ASSERT_TRUE(all->eval(tok, false, &logits).ok());
+                // Penalties on the last 8 tokens (distinct, padded with −1 to 8).
+                std::vector<int32_t> ids(toks.begin() + i - 7, toks.begin() + i + 1), counts(8, 1);
+                std::sort(ids.begin(), ids.end());
+                ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+                ids.resize(8, -1);
+                std::vector<int32_t> got_ids(k);
+                std::vector<float> got_vals(k);
+                LogitsBest b;
+                b.k = k;
+                b.n_vocab = n_vocab;
+                b.penalty_ids = ids.data();
+                b.penalty_counts = counts.data();
+                b.n_penalty = 8;
+                b.repeat = 1.2f;
+                b.frequency = 0.1f;
+                b.presence = 0.3f;
+                b.out_ids = got_ids.data();
+                b.out_vals = got_vals.data();
+                const Status st = best->eval_best(tok, b);
+                ASSERT_TRUE(st.ok()) << st.describe();
+                std::vector<std::pair<float, int32_t>> want;
+                for (int64_t j = 0; j < n_vocab; ++j)
+                    want.emplace_back(logit_sanitize(logits[static_cast<size_t>(j)]),
+                                      static_cast<int32_t>(j));
+                for (size_t j = 0; j < ids.size(); ++j)
+                    if (ids[j] >= 0)
+                        want[static_cast<size_t>(ids[j])].first =
+                            logit_penalized(logits[static_cast<size_t>(ids[j])], counts[j], b.repeat,
+                                            b.frequency, b.presence);
+                std::partial_sort(want.begin(), want.begin() + k, want.end(), logit_better);
+                for (int64_t j = 0; j < k; ++j) {
+                    ASSERT_EQ(got_ids[static_cast<size_t>(j)], want[static_cast<size_t>(j)].second)
+                        << "step " << i;
+                    ASSERT_EQ(got_vals[static_cast<size_t>(j)], want[static_cast<size_t>(j)].first)
+                        << "step " << i;
+                }
+            }
+        }
+    }
 }
 
 TEST(CudaSession, SnapshotsMoveBetweenSessionsOnTheGpu) {

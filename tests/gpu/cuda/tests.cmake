@@ -4,6 +4,7 @@ add_executable(gpu_cuda_tests
   cuda/cuda_test_util.cpp
   cuda/cuda_matmul_test.cpp
   cuda/cuda_ops_test.cpp
+  cuda/cuda_sampling_test.cpp
   cuda/cuda_attention_test.cpp
   cuda/cuda_mamba_moe_test.cpp
   cuda/cuda_model_test.cpp

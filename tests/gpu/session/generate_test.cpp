@@ -132,6 +132,34 @@ TEST_P(Generate, SameSeedSameTextOtherSeedOtherText) {
     EXPECT_NE(run(o).tokens, a.tokens);
 }
 
+// Penalties and top-k on the backend (Sampler::best_plan, Session::eval_best) choose the tokens the host
+// path chooses from every logit: greedy, the default chain, penalties; and top-k off takes the host path.
+TEST_P(Generate, BackendSamplingChoosesTheHostPathsTokens) {
+    std::vector<SamplerParams> chains(4);
+    chains[0] = SamplerParams::greedy();
+    chains[1].seed = 9;  // the defaults: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05
+    chains[2].seed = 3;
+    chains[2].top_k = 5;
+    chains[2].repeat_penalty = 1.3f;
+    chains[2].presence_penalty = 0.4f;
+    chains[2].frequency_penalty = 0.2f;
+    chains[2].penalty_last_n = 16;
+    chains[3].seed = 4;
+    chains[3].top_k = 0;
+    for (const SamplerParams &p : chains) {
+        GenerateOptions o;
+        o.sampling = p;
+        o.max_tokens = 24;
+        o.stop_at_eog = false;
+        o.sample_on_backend = true;
+        const GenerateResult on = run(o);
+        o.sample_on_backend = false;
+        const GenerateResult off = run(o);
+        EXPECT_EQ(on.tokens, off.tokens) << "top_k " << p.top_k << ", temperature " << p.temperature;
+        EXPECT_EQ(on.tokens.size(), 24u);
+    }
+}
+
 TEST_P(Generate, StopStringSplitAcrossTokensEndsTheTextBeforeIt) {
     const GenerateResult full = run(greedy(24));
     // A boundary between two tokens with an ASCII byte on each side: the stop string takes one byte of

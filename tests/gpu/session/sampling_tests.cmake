@@ -1,8 +1,10 @@
 # tests for gpu/session sampling and generation (see nd_gpu_test in ../CMakeLists.txt)
-#   gpu_sampling_tests  the sampler and stop strings on hand-made logits and text (no model)
+#   gpu_sampling_tests  the sampler (host path and backend path) and stop strings on hand-made logits and
+#                       text (no model)
 #   gpu_generate_tests  generate() on tiny generated models on the CPU backend
 nd_gpu_test(gpu_sampling_tests
   ${CMAKE_CURRENT_LIST_DIR}/sampler_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sampler_best_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stop_strings_test.cpp
 )
 nd_gpu_test(gpu_generate_tests
