@@ -34,12 +34,14 @@ constexpr size_t align128(size_t x) {
 }
 
 // Shared memory of one block, byte offsets (each 128-aligned: WMMA pointers must be 32-byte aligned, and
-// every leading dimension below keeps 16-row fragment offsets aligned).
+// every leading dimension below keeps 16-row fragment offsets aligned). 88,832 bytes at D 128 (within the
+// 99 KiB a block may have on consumer Ampere, Ada and Blackwell), 64,256 at D 64 (within Turing's 64 KiB);
+// attention_prefill_tc_supported checks the device's limit.
 template <int D>
 struct Layout {
-    static constexpr int ldh = D + 8;                  // Q and K/V tiles, halfs per row
-    static constexpr int ldf = (D > kK ? D : kK) + 4;  // S and the O round trip, floats per row
-    static constexpr int ldp = kK + 8;                 // P, halfs per row
+    static constexpr int ldh = D + 8;   // Q and K/V tiles, halfs per row
+    static constexpr int ldf = kK + 4;  // S, then (per warp, one 16×16 fragment at a time) the O round trip
+    static constexpr int ldp = kK + 8;  // P, halfs per row
     static constexpr size_t q_hi = 0;
     static constexpr size_t q_lo = align128(q_hi + size_t{kQ} * ldh * 2);
     static constexpr size_t kv = align128(q_lo + size_t{kQ} * ldh * 2);
@@ -172,19 +174,18 @@ __global__ void __launch_bounds__(kThreads)
         }
         __syncwarp();
 
-        // O ·= corr per row: WMMA accumulators have no row mapping, so through shared memory.
+        // O ·= corr per row: WMMA accumulators have no row mapping, so through shared memory — this warp's
+        // rows of S (consumed: P is written), one 16×16 fragment at a time.
 #pragma unroll
-        for (int i = 0; i < D / 16; ++i)
-            wmma::store_matrix_sync(wf + i * 16, o[i], L::ldf, wmma::mem_row_major);
-        __syncwarp();
-        for (int e = lane; e < 16 * D; e += kWarp) {
-            const int rr = e / D, d = e % D;
-            wf[rr * L::ldf + d] *= row_c[r0 + rr];
+        for (int i = 0; i < D / 16; ++i) {
+            wmma::store_matrix_sync(wf, o[i], L::ldf, wmma::mem_row_major);
+            __syncwarp();
+            for (int e = lane; e < 16 * 16; e += kWarp)
+                wf[(e / 16) * L::ldf + e % 16] *= row_c[r0 + e / 16];
+            __syncwarp();
+            wmma::load_matrix_sync(o[i], wf, L::ldf, wmma::mem_row_major);
+            __syncwarp();
         }
-        __syncwarp();
-#pragma unroll
-        for (int i = 0; i < D / 16; ++i)
-            wmma::load_matrix_sync(o[i], wf + i * 16, L::ldf, wmma::mem_row_major);
 
         __syncthreads();  // every warp is done with K
         load_tile<D>(kv, vbase, row_stride, j0, kv_end);
@@ -208,14 +209,17 @@ __global__ void __launch_bounds__(kThreads)
 
     __syncwarp();
 #pragma unroll
-    for (int i = 0; i < D / 16; ++i)
-        wmma::store_matrix_sync(wf + i * 16, o[i], L::ldf, wmma::mem_row_major);
-    __syncwarp();
-    for (int e = lane; e < 16 * D; e += kWarp) {
-        const int rr = e / D, d = e % D;
-        const int64_t t = t0 + r0 + rr;
-        if (t < n)
-            out[(t * H + h) * static_cast<int64_t>(D) + d] = wf[rr * L::ldf + d] / row_l[r0 + rr];
+    for (int i = 0; i < D / 16; ++i) {
+        wmma::store_matrix_sync(wf, o[i], L::ldf, wmma::mem_row_major);
+        __syncwarp();
+        for (int e = lane; e < 16 * 16; e += kWarp) {
+            const int rr = e / 16, c = e % 16;
+            const int64_t t = t0 + r0 + rr;
+            if (t < n)
+                out[(t * H + h) * static_cast<int64_t>(D) + i * 16 + c] =
+                    wf[rr * L::ldf + c] / row_l[r0 + rr];
+        }
+        __syncwarp();
     }
 }
 
@@ -234,8 +238,19 @@ void launch(const AttentionArgs &a, cudaStream_t stream) {
 
 bool attention_prefill_tc_supported(const AttentionArgs &a) {
     const AttentionShape &s = a.shape;
-    return a.kv_type == KvType::f16 && a.n >= kAttentionTcMinTokens && s.head_dim_k == s.head_dim_v &&
-           (s.head_dim_k == 64 || s.head_dim_k == 128);
+    if (a.kv_type != KvType::f16 || a.n < kAttentionTcMinTokens || s.head_dim_k != s.head_dim_v ||
+        (s.head_dim_k != 64 && s.head_dim_k != 128))
+        return false;
+    // The block's shared memory must fit what this device allows one block (Turing: 64 KiB, so D 128
+    // stays on the f32 kernel there).
+    int device = 0, optin = 0;
+    if (cudaGetDevice(&device) != cudaSuccess ||
+        cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) != cudaSuccess) {
+        cudaGetLastError();
+        return false;
+    }
+    const size_t need = s.head_dim_k == 64 ? Layout<64>::bytes : Layout<128>::bytes;
+    return need <= static_cast<size_t>(optin);
 }
 
 void attention_prefill_tc(const AttentionArgs &a, cudaStream_t stream) {
