@@ -3,8 +3,8 @@
 // tools/gpu-check.sh.
 //
 //   nemodesk-engine-bench [--device auto|cpu|cuda[:N]] [--preset nano3|dense|all] [--types q4_k,q8_0]
-//                         [--prompts 512,4096] [--batch N] [--decode N] [--graphs on|off] [--model PATH]
-//                         [--json]
+//                         [--prompts 512,4096] [--batch N] [--decode N] [--gpu-layers N] [--graphs on|off]
+//                         [--model PATH] [--json]
 //
 // For each model (a preset generated with random weights, repeated rows so that billions of parameters
 // are written in seconds, or --model): prompt tokens/s for each prompt length (in batches of --batch tokens,
@@ -161,7 +161,8 @@ struct Options {
     std::vector<std::string> types = {"q4_k", "q8_0", "bf16"};
     std::vector<int64_t> prompts = {512, 4096};
     int64_t decode = 128;
-    int64_t batch = 0;  // 0: the backend's preferred batch
+    int64_t batch = 0;        // 0: the backend's preferred batch
+    int64_t gpu_layers = -1;  // --gpu-layers N: the last N layers on the GPU, the rest on the CPU
     std::string model;
     bool json = false;
     bool graphs = true;
@@ -173,7 +174,7 @@ int usage() {
         "usage: nemodesk-engine-bench [--device auto|cpu|cuda[:N]] [--preset nano3-6L,dense-1.8B|all]\n"
         "                             [--types q4_k,q8_0,bf16] [--prompts 512,4096] [--batch N] [--decode "
         "N]\n"
-        "                             [--graphs on|off] [--model PATH] [--json]\n"
+        "                             [--gpu-layers N] [--graphs on|off] [--model PATH] [--json]\n"
         "NEMODESK_CUDA_TRACE=1 (or =decode) prints the GPU time of each op at the end.\n");
     return 2;
 }
@@ -351,6 +352,8 @@ int main(int argc, char **argv) {
             o.decode = std::atoll(v);
         } else if (a == "--batch" && (v = next())) {
             o.batch = std::atoll(v);
+        } else if (a == "--gpu-layers" && (v = next())) {
+            o.gpu_layers = std::atoll(v);
         } else if (a == "--graphs" && (v = next())) {
             o.graphs = std::string(v) != "off";
         } else if (a == "--model" && (v = next())) {
@@ -368,6 +371,7 @@ int main(int argc, char **argv) {
     std::string note;
     nd::BackendOpenOptions bo;
     bo.cuda_graphs = o.graphs;
+    bo.gpu_layers = o.gpu_layers;
     if (nd::Status s = nd::backend_open(o.device, bo, &be, &note); !s.ok()) {
         std::fprintf(stderr, "%s\n", s.describe().c_str());
         return 1;
