@@ -38,6 +38,12 @@ __device__ __forceinline__ float block_sum(float v, float *shared) {
     return warp_sum(v);
 }
 
+// Mamba-2's dt = softplus(dt_raw + dt_bias) as the CPU twin computes it (cpu_mamba.cpp), shared by the
+// sequential and the chunked scan so both start from the same dt.
+__device__ __forceinline__ float ssm_softplus(float v) {
+    return v > 20.0f ? v : log1pf(expf(v));
+}
+
 __device__ __forceinline__ float block_max(float v, float *shared) {
     const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
     v = warp_max(v);

@@ -36,10 +36,6 @@ namespace {
 constexpr int kScanWarps = 4;
 constexpr int kScanThreads = kScanWarps * kWarp;
 
-__device__ __forceinline__ float scan_softplus(float v) {
-    return v > 20.0f ? v : log1pf(expf(v));
-}
-
 struct ScanArgs {
     const float *xbc;
     int64_t ld_xbc;
@@ -108,7 +104,7 @@ __global__ void __launch_bounds__(kScanThreads) scan_kernel(const ScanArgs a) {
     for (int64_t t = 0; t < a.n; ++t) {
         if (t + 1 < a.n)
             load(t + 1, nxt);
-        const float dt = scan_softplus(cur.dt_raw + dt_bias);
+        const float dt = ssm_softplus(cur.dt_raw + dt_bias);
         const float dA = expf(dt * A);
         const float x_dt = cur.x * dt;
         float sum = 0.0f;

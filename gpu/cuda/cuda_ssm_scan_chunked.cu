@@ -61,10 +61,6 @@ static_assert(kL == kTile, "the chunk is one output tile of rows");
 static_assert(kThreads == (kTile / kMicro) * (kTile / kMicro), "16×16 threads of 4×4 outputs");
 static_assert(kL % kSegs == 0 && kThreads > kL, "mask segments and the cum thread");
 
-__device__ __forceinline__ float ssd_softplus(float v) {
-    return v > 20.0f ? v : log1pf(expf(v));  // exactly as cuda_ssm_scan.cu and the CPU
-}
-
 struct SsdArgs {
     const float *xbc;
     int64_t ld_xbc;
@@ -97,7 +93,7 @@ __device__ __forceinline__ int load_dt(const SsdArgs &a, int64_t h, int64_t c, f
     if (k < kL) {
         float v = 0.0f;
         if (k < len)
-            v = ssd_softplus(a.dt_raw[(tc + k) * a.ld_dt + h] + a.dt_bias[h]);
+            v = ssm_softplus(a.dt_raw[(tc + k) * a.ld_dt + h] + a.dt_bias[h]);
         dt[k] = v;
         l[k] = v * a.a[h];
     }
