@@ -93,8 +93,8 @@ __host__ __device__ inline int odd_ld(int x) {
 // threads of the block. An f16 cache whose rows and offsets are 8-element multiples (every shape in use)
 // is read 8 halves per 16-byte load — 8× fewer load instructions in flight for the same bytes.
 template <typename T>
-__device__ __forceinline__ void load_tile_rows(float *dst, int ld_dst, const T *src, int64_t src_row, int rows,
-                                               int width) {
+__device__ __forceinline__ void load_tile_rows(float *dst, int ld_dst, const T *src, int64_t src_row,
+                                               int rows, int width) {
     if constexpr (std::is_same_v<T, __half>) {
         if ((width & 7) == 0 && (src_row & 7) == 0 && (reinterpret_cast<uintptr_t>(src) & 15) == 0) {
             const int vec = width / 8;
