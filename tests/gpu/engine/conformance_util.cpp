@@ -34,6 +34,11 @@ std::string read_text(const std::string &path) {
 
 }  // namespace
 
+int64_t LogitsDiff::positions_over(double rel) const {
+    return std::count_if(pos_max_abs.begin(), pos_max_abs.end(),
+                         [&](double a) { return !(a <= rel * max_ref); });  // NaN-safe
+}
+
 LogitsDiff logits_compare(const std::vector<float> &ref, const std::vector<float> &ours, int64_t n_vocab,
                           double tie_rel) {
     LogitsDiff d;
@@ -42,14 +47,17 @@ LogitsDiff logits_compare(const std::vector<float> &ref, const std::vector<float
         return d;
     }
     d.n_pos = static_cast<int64_t>(ref.size()) / n_vocab;
+    d.pos_max_abs.assign(static_cast<size_t>(d.n_pos), 0.0);
     for (int64_t p = 0; p < d.n_pos; ++p) {
         const float *r = ref.data() + p * n_vocab, *o = ours.data() + p * n_vocab;
+        double &pos = d.pos_max_abs[static_cast<size_t>(p)];
         for (int64_t v = 0; v < n_vocab; ++v) {
             // NaN anywhere must fail: max() would silently drop it.
             const double diff = std::fabs(static_cast<double>(o[v]) - r[v]);
-            d.max_abs = std::isnan(diff) ? INFINITY : std::max(d.max_abs, diff);
+            pos = std::isnan(diff) ? INFINITY : std::max(pos, diff);
             d.max_ref = std::max(d.max_ref, std::fabs(static_cast<double>(r[v])));
         }
+        d.max_abs = std::max(d.max_abs, pos);
     }
     std::vector<int64_t> tie_candidates;
     for (int64_t p = 0; p < d.n_pos; ++p) {
@@ -194,10 +202,17 @@ void conformance_check(const ModelGenSpec &spec, const std::string &label,
     const bool strict_top1 = is_float_type(weight_type);
     const double tie_rel = strict_top1 ? 0.0 : 2 * rel_max;
     const std::string type = spec.mix.empty() ? ggml_type_name(static_cast<uint32_t>(weight_type)) : spec.mix;
+    // A routed MoE can choose another expert where its router has a near-tie, which moves that position's
+    // logits by far more than the rounding bound (docs/conformance.md, "Routed experts"): a few such
+    // positions are allowed (1 in 20, at least one), never the rest.
+    const int64_t routed = model->hp.arch == ModelArch::nemotron_h_moe ? 20 : 0;
     // The tolerances of the weight type, on one comparison.
     const auto check = [&](const std::string &what, const LogitsDiff &d) {
         std::printf("[conformance] %s\n", diff_line(what, d).c_str());
-        EXPECT_LE(d.rel(), rel_max) << diff_line(what, d);
+        const int64_t over = d.positions_over(rel_max);
+        const int64_t allowed = routed > 0 && !strict_top1 ? std::max<int64_t>(1, d.n_pos / routed) : 0;
+        EXPECT_LE(over, allowed) << diff_line(what, d) << ": " << over << " positions beyond " << rel_max
+                                 << " of max |logit|";
         if (strict_top1) {
             EXPECT_EQ(d.top1_same, d.n_pos)
                 << diff_line(what, d) << ", first mismatch at " << d.first_top1_mismatch;

@@ -24,7 +24,10 @@ struct LogitsDiff {
     double max_miss_gap = 0;           // largest reference gap (top-1 minus ours' top-1) at a mismatch
     double max_abs = 0;                // max |ours - ref| over every logit
     double max_ref = 0;                // max |ref| over every logit
+    std::vector<double> pos_max_abs;   // max |ours - ref| of each position
     double rel() const { return max_ref > 0 ? max_abs / max_ref : max_abs; }
+    // Positions whose max |Δ| exceeds rel · max_ref.
+    int64_t positions_over(double rel) const;
     int64_t decisive_mismatches() const { return n_pos - top1_same - near_ties; }
 };
 
