@@ -37,7 +37,7 @@ struct ForwardState {
     std::vector<float *> conv_state;       // per layer; nullptr for non-Mamba layers ([conv_dim][d_conv-1])
     std::vector<float *> ssm_state;        // per layer; nullptr for non-Mamba layers ([nh][P][N])
     std::vector<Backend *> layer_backend;  // per layer: where its state lives and its ops run
-    // Scratch for up to max_batch tokens, allocated once per part.
+    // Scratch for up to max_batch tokens, allocated once per part (max_batch 0: none, see below).
     int64_t max_batch = 0;
     std::vector<ForwardPart> parts;
     std::vector<std::pair<Backend *, void *>> owned;  // everything above, released by the destructor
@@ -48,8 +48,13 @@ struct ForwardState {
     ~ForwardState();
 };
 
+// max_batch 0: the state alone, no scratch — a sequence that is only ever evaluated as a segment of a
+// batch whose scratch another state holds (forward_batch_segments); forward_batch refuses it.
 Status forward_state_create(const Model &model, Backend *backend, int64_t n_ctx, KvType kv_type,
                             int64_t max_batch, ForwardState *state);
+// Scratch alone for batches of up to max_batch rows (n_ctx 0, no per-layer state): the scratch of
+// forward_batch_segments, shared by the sequences it evaluates.
+Status forward_scratch_create(const Model &model, Backend *backend, int64_t max_batch, ForwardState *state);
 // Bytes of state (KV + conv + SSM) a sequence of n_ctx positions needs (no scratch).
 uint64_t forward_state_bytes(const Model &model, int64_t n_ctx, KvType kv_type);
 // Zero the recurrent states (a fresh sequence). KV rows need no clearing (positions say what is valid).
@@ -76,6 +81,25 @@ struct LogitsBest {
     int32_t *out_ids = nullptr;  // host, k: best first (logit_better)
     float *out_vals = nullptr;   // host, k
 };
+
+// One sequence's share of a batch of several (continuous batching): its rows [row0, row0 + n) of the
+// batch, at positions pos0.., against its own state.
+struct ForwardSegment {
+    ForwardState *state = nullptr;  // KV cache rows and recurrent state of the sequence (scratch unused)
+    int64_t row0 = 0;
+    int64_t n = 0;
+    int64_t pos0 = 0;
+};
+
+// Several sequences in one forward pass: the matmuls, norms and MoE run once over all n rows (the weights
+// are read once for every sequence); attention and the Mamba conv/scan run per segment on its rows.
+// Segments are in row order and cover rows 0..n-1 exactly, each state at most once, created on the same
+// backend as `scratch`, pos0 + n <= its n_ctx. `scratch` is any state with max_batch >= n (typically from
+// forward_scratch_create); only its scratch is used. Logits as forward_batch (rows of the whole batch).
+// One segment of scratch's own state is exactly forward_batch.
+Status forward_batch_segments(const Model &model, ForwardState *scratch, const int32_t *tokens, int64_t n,
+                              const ForwardSegment *segments, int64_t n_segments, const int64_t *logits_rows,
+                              float *logits_out);
 
 // forward_batch, then LogitsBest for the last token of the batch (the others' logits are not computed).
 Status forward_batch_best(const Model &model, ForwardState *state, const int32_t *tokens, int64_t n,

@@ -38,13 +38,15 @@ struct Scratch {
 int64_t scratch_width(const Model &m, int64_t il0, int64_t il1);
 Scratch scratch_of(const ForwardPart &part);
 
-// One batch being evaluated.
+// One batch being evaluated: n rows made of one or more sequences (segments). Row-wise ops run over all
+// n rows; the ops that read or update a sequence's state (attention, ssm_conv, ssm_scan) run once per
+// segment on its rows.
 struct Batch {
     const Model &m;
-    ForwardState &st;
+    const ForwardSegment *seg;
+    int64_t n_seg = 0;
     Backend &be;
     int64_t n = 0;
-    int64_t pos0 = 0;
     const int32_t *pos = nullptr;  // host, n positions (RoPE)
     Scratch s;
     int64_t il0 = 0;  // the layers [il0, il1) this backend runs

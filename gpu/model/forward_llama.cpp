@@ -29,8 +29,15 @@ void attention_mixer(const Batch &b, int64_t il, bool rope) {
     shape.head_dim_k = hp.head_dim_k;
     shape.head_dim_v = hp.head_dim_v;
     shape.scale = 1.0f / std::sqrt(static_cast<float>(hp.head_dim_k));  // in float, as llama.cpp computes it
-    b.be.attention(b.st.kv[static_cast<size_t>(il)], b.pos0, q, ld, k, ld, v, ld, b.n, shape, b.s.b);
-    b.be.matmul(l.wo, 0, b.s.b, H * hp.head_dim_v, b.n, b.s.c, E, opt(l.bo));
+    // Each sequence attends to its own cache: q|k|v rows and the output rows offset to its segment.
+    const int64_t wo = H * hp.head_dim_v;
+    for (int64_t i = 0; i < b.n_seg; ++i) {
+        const ForwardSegment &sg = b.seg[i];
+        const int64_t r = sg.row0;
+        b.be.attention(sg.state->kv[static_cast<size_t>(il)], sg.pos0, q + r * ld, ld, k + r * ld, ld,
+                       v + r * ld, ld, sg.n, shape, b.s.b + r * wo);
+    }
+    b.be.matmul(l.wo, 0, b.s.b, wo, b.n, b.s.c, E, opt(l.bo));
 }
 
 void forward_llama_layers(const Batch &b) {

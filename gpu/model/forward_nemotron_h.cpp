@@ -24,9 +24,16 @@ void mamba_mixer(const Batch &b, int64_t il) {
     const int64_t E = b.m.hp.n_embd, Di = ms.d_inner, ld = ms.d_in_proj();
     const auto i = static_cast<size_t>(il);
     b.be.matmul(l.ssm_in, 0, b.s.u, E, b.n, b.s.a, ld);
-    b.be.ssm_conv(b.s.a + Di, ld, b.n, b.st.conv_state[i], l.ssm_conv1d, l.ssm_conv1d_b, ms, b.s.b);
-    b.be.ssm_scan(b.s.b, ms.conv_dim(), b.s.a + 2 * Di + 2 * ms.n_group * ms.d_state, ld, l.ssm_dt_b, l.ssm_a,
-                  l.ssm_d, b.n, b.st.ssm_state[i], ms, b.s.c);
+    const int64_t cd = ms.conv_dim(), dt = 2 * Di + 2 * ms.n_group * ms.d_state;
+    // The conv and the scan carry each sequence's state: once per segment, on its rows.
+    for (int64_t g = 0; g < b.n_seg; ++g) {
+        const ForwardSegment &sg = b.seg[g];
+        const int64_t r = sg.row0;
+        b.be.ssm_conv(b.s.a + r * ld + Di, ld, sg.n, sg.state->conv_state[i], l.ssm_conv1d, l.ssm_conv1d_b,
+                      ms, b.s.b + r * cd);
+        b.be.ssm_scan(b.s.b + r * cd, cd, b.s.a + r * ld + dt, ld, l.ssm_dt_b, l.ssm_a, l.ssm_d, sg.n,
+                      sg.state->ssm_state[i], ms, b.s.c + r * Di);
+    }
     b.be.gated_group_norm(b.s.c, b.s.a, ld, b.n, l.ssm_norm, ms, static_cast<float>(b.m.hp.norm_eps));
     b.be.matmul(l.ssm_out, 0, b.s.c, Di, b.n, b.s.b, E);
 }

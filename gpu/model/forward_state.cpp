@@ -200,12 +200,59 @@ uint64_t forward_state_bytes(const Model &model, int64_t n_ctx, KvType kv_type) 
     return bytes;
 }
 
+namespace {
+
+// Scratch of every part for batches of st->max_batch rows.
+Status alloc_scratch(const Model &model, ForwardState *st) {
+    const ModelHparams &hp = model.hp;
+    const auto B = static_cast<size_t>(st->max_batch), E = static_cast<size_t>(hp.n_embd);
+    for (ForwardPart &p : st->parts) {
+        const bool last = &p == &st->parts.back();
+        const auto W = static_cast<size_t>(fwd::scratch_width(model, p.layer_begin, p.layer_end));
+        // Only the last part computes logits.
+        const size_t logits =
+            last ? std::min<size_t>(B, fwd::kLogitRows) * static_cast<size_t>(hp.n_vocab) : 0;
+        const size_t best = last ? 2 * static_cast<size_t>(kTopKMax) : 0;
+        const size_t sizes[fwd::kScratchCount] = {B * E, B * E, B * W, B * W, B * W, logits, best};
+        p.scratch.assign(fwd::kScratchCount, nullptr);
+        for (int i = 0; i < fwd::kScratchCount; ++i)
+            if (Status s =
+                    alloc_into(st, p.backend, sizes[i] * sizeof(float), &p.scratch[static_cast<size_t>(i)]);
+                !s.ok())
+                return s;
+    }
+    return {};
+}
+
+}  // namespace
+
+Status forward_scratch_create(const Model &model, Backend *backend, int64_t max_batch, ForwardState *st) {
+    if (!backend || !st || max_batch <= 0)
+        return ND_STATUS(StatusCode::invalid_argument, "forward_scratch_create: max_batch " +
+                                                           std::to_string(max_batch) +
+                                                           " must be positive, backend and state given");
+    const auto nl = static_cast<size_t>(model.hp.n_layer);
+    st->backend = backend;
+    st->n_ctx = 0;
+    st->max_batch = max_batch;
+    st->parts = forward_parts(model, backend);
+    st->kv.assign(nl, KvLayer{});
+    st->conv_state.assign(nl, nullptr);
+    st->ssm_state.assign(nl, nullptr);
+    st->layer_backend.assign(nl, nullptr);
+    for (const ForwardPart &p : st->parts)
+        for (int64_t il = p.layer_begin; il < p.layer_end; ++il)
+            st->layer_backend[static_cast<size_t>(il)] = p.backend;
+    return alloc_scratch(model, st);
+}
+
 Status forward_state_create(const Model &model, Backend *backend, int64_t n_ctx, KvType kv_type,
                             int64_t max_batch, ForwardState *st) {
-    if (!backend || !st || n_ctx <= 0 || max_batch <= 0)
+    if (!backend || !st || n_ctx <= 0 || max_batch < 0)
         return ND_STATUS(StatusCode::invalid_argument,
-                         "forward_state_create: n_ctx " + std::to_string(n_ctx) + " and max_batch " +
-                             std::to_string(max_batch) + " must be positive, backend and state given");
+                         "forward_state_create: n_ctx " + std::to_string(n_ctx) +
+                             " must be positive, max_batch " + std::to_string(max_batch) +
+                             " not negative, backend and state given");
     const ModelHparams &hp = model.hp;
     const MambaShape ms = fwd::mamba_shape(hp);
     st->backend = backend;
@@ -248,23 +295,7 @@ Status forward_state_create(const Model &model, Backend *backend, int64_t n_ctx,
             st->ssm_state[i] = static_cast<float *>(ssm);
         }
     }
-    const auto B = static_cast<size_t>(max_batch), E = static_cast<size_t>(hp.n_embd);
-    for (ForwardPart &p : st->parts) {
-        const bool last = &p == &st->parts.back();
-        const auto W = static_cast<size_t>(fwd::scratch_width(model, p.layer_begin, p.layer_end));
-        // Only the last part computes logits.
-        const size_t logits =
-            last ? std::min<size_t>(B, fwd::kLogitRows) * static_cast<size_t>(hp.n_vocab) : 0;
-        const size_t best = last ? 2 * static_cast<size_t>(kTopKMax) : 0;
-        const size_t sizes[fwd::kScratchCount] = {B * E, B * E, B * W, B * W, B * W, logits, best};
-        p.scratch.assign(fwd::kScratchCount, nullptr);
-        for (int i = 0; i < fwd::kScratchCount; ++i)
-            if (Status s =
-                    alloc_into(st, p.backend, sizes[i] * sizeof(float), &p.scratch[static_cast<size_t>(i)]);
-                !s.ok())
-                return s;
-    }
-    return {};
+    return max_batch > 0 ? alloc_scratch(model, st) : Status{};
 }
 
 void forward_state_reset(const Model &model, ForwardState *st) {
@@ -281,36 +312,69 @@ void forward_state_reset(const Model &model, ForwardState *st) {
 
 namespace {
 
-// forward_batch and forward_batch_best: the layers, then either the rows asked for or the best logits.
-Status run_batch(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n, int64_t pos0,
-                 const int64_t *logits_rows, float *logits_out, const LogitsBest *best) {
-    if (!st || !st->backend || !tokens || n <= 0 || n > st->max_batch || pos0 < 0 || pos0 + n > st->n_ctx ||
-        st->parts.empty())
+// Segments in row order covering rows 0..n-1 exactly, each state once and able to hold its rows, states
+// of the scratch's backend (the same layer split), tokens in the vocabulary.
+Status check_segments(const Model &model, const ForwardState *scratch, const int32_t *tokens, int64_t n,
+                      const ForwardSegment *seg, int64_t n_seg) {
+    if (!scratch || !scratch->backend || !tokens || !seg || n_seg <= 0 || n <= 0 || n > scratch->max_batch ||
+        scratch->parts.empty())
         return ND_STATUS(StatusCode::invalid_argument,
-                         "forward_batch: " + std::to_string(n) + " tokens at position " +
-                             std::to_string(pos0) + " do not fit the state (max_batch " +
-                             std::to_string(st ? st->max_batch : 0) + ", n_ctx " +
-                             std::to_string(st ? st->n_ctx : 0) + ")");
+                         "forward_batch: " + std::to_string(n) + " tokens in " + std::to_string(n_seg) +
+                             " sequence(s) do not fit the scratch (max_batch " +
+                             std::to_string(scratch ? scratch->max_batch : 0) + ")");
+    int64_t row = 0;
+    for (int64_t i = 0; i < n_seg; ++i) {
+        const ForwardSegment &g = seg[i];
+        if (!g.state || g.state->backend != scratch->backend || g.row0 != row || g.n <= 0 || g.pos0 < 0 ||
+            g.pos0 + g.n > g.state->n_ctx)
+            return ND_STATUS(StatusCode::invalid_argument,
+                             "forward_batch: sequence " + std::to_string(i) + " (rows " +
+                                 std::to_string(g.row0) + ".." + std::to_string(g.row0 + g.n - 1) +
+                                 ", position " + std::to_string(g.pos0) + ", context " +
+                                 std::to_string(g.state ? g.state->n_ctx : 0) + ") must follow row " +
+                                 std::to_string(row - 1) + ", fit its state and share the batch's backend");
+        for (int64_t j = 0; j < i; ++j)
+            if (seg[j].state == g.state)
+                return ND_STATUS(StatusCode::invalid_argument, "forward_batch: sequences " +
+                                                                   std::to_string(j) + " and " +
+                                                                   std::to_string(i) + " share one state");
+        row += g.n;
+    }
+    if (row != n)
+        return ND_STATUS(StatusCode::invalid_argument, "forward_batch: the sequences cover " +
+                                                           std::to_string(row) + " rows of a batch of " +
+                                                           std::to_string(n));
     for (int64_t t = 0; t < n; ++t)
         if (tokens[t] < 0 || tokens[t] >= model.hp.n_vocab)
             return ND_STATUS(StatusCode::invalid_argument, "token " + std::to_string(tokens[t]) +
                                                                " is outside the vocabulary (0.." +
                                                                std::to_string(model.hp.n_vocab - 1) + ")");
+    return {};
+}
+
+// forward_batch, forward_batch_best and forward_batch_segments: the layers over the segments, then either
+// the rows asked for or the best logits of the last row.
+Status run_batch(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n,
+                 const ForwardSegment *seg, int64_t n_seg, const int64_t *logits_rows, float *logits_out,
+                 const LogitsBest *best) {
+    if (Status s = check_segments(model, st, tokens, n, seg, n_seg); !s.ok())
+        return s;
     std::vector<int32_t> pos(static_cast<size_t>(n));
-    for (int64_t t = 0; t < n; ++t)
-        pos[static_cast<size_t>(t)] = static_cast<int32_t>(pos0 + t);
+    for (int64_t i = 0; i < n_seg; ++i)
+        for (int64_t t = 0; t < seg[i].n; ++t)
+            pos[static_cast<size_t>(seg[i].row0 + t)] = static_cast<int32_t>(seg[i].pos0 + t);
     Status result;
     for (size_t i = 0; i < st->parts.size(); ++i) {
         const ForwardPart &part = st->parts[i];
         Backend &be = *part.backend;
         be.begin_forward(n);
         const fwd::Batch b{
-            model, *st, be, n, pos0, pos.data(), fwd::scratch_of(part), part.layer_begin, part.layer_end};
+            model, seg, n_seg, be, n, pos.data(), fwd::scratch_of(part), part.layer_begin, part.layer_end};
         if (i == 0) {
             be.get_rows(model.token_embd, tokens, n, b.s.h);
         } else {
             const ForwardPart &prev = st->parts[i - 1];
-            const fwd::Batch from{model, *st, *prev.backend, n, pos0, pos.data(), fwd::scratch_of(prev),
+            const fwd::Batch from{model, seg, n_seg, *prev.backend, n, pos.data(), fwd::scratch_of(prev),
                                   0,     0};
             if (result = hand_over(from, b); !result.ok()) {
                 be.sync();  // ends the pass this backend began
@@ -329,11 +393,32 @@ Status run_batch(const Model &model, ForwardState *st, const int32_t *tokens, in
     return result;
 }
 
+// The single-sequence calls: one segment of the state itself, checked with the state's own message.
+Status check_single(const ForwardState *st, int64_t n, int64_t pos0) {
+    if (!st || !st->backend || n <= 0 || n > st->max_batch || pos0 < 0 || pos0 + n > st->n_ctx ||
+        st->parts.empty())
+        return ND_STATUS(StatusCode::invalid_argument,
+                         "forward_batch: " + std::to_string(n) + " tokens at position " +
+                             std::to_string(pos0) + " do not fit the state (max_batch " +
+                             std::to_string(st ? st->max_batch : 0) + ", n_ctx " +
+                             std::to_string(st ? st->n_ctx : 0) + ")");
+    return {};
+}
+
 }  // namespace
 
 Status forward_batch(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n, int64_t pos0,
                      const int64_t *logits_rows, float *logits_out) {
-    return run_batch(model, st, tokens, n, pos0, logits_rows, logits_out, nullptr);
+    if (Status s = check_single(st, n, pos0); !s.ok())
+        return s;
+    const ForwardSegment seg{st, 0, n, pos0};
+    return run_batch(model, st, tokens, n, &seg, 1, logits_rows, logits_out, nullptr);
+}
+
+Status forward_batch_segments(const Model &model, ForwardState *scratch, const int32_t *tokens, int64_t n,
+                              const ForwardSegment *segments, int64_t n_segments, const int64_t *logits_rows,
+                              float *logits_out) {
+    return run_batch(model, scratch, tokens, n, segments, n_segments, logits_rows, logits_out, nullptr);
 }
 
 Status forward_batch_best(const Model &model, ForwardState *st, const int32_t *tokens, int64_t n,
@@ -345,7 +430,10 @@ Status forward_batch_best(const Model &model, ForwardState *st, const int32_t *t
                          "forward_batch_best: " + std::to_string(best.k) + " best of " +
                              std::to_string(best.n_vocab) + " logits (at most " + std::to_string(kTopKMax) +
                              " of the model's " + std::to_string(model.hp.n_vocab) + "), outputs given");
-    return run_batch(model, st, tokens, n, pos0, nullptr, nullptr, &best);
+    if (Status s = check_single(st, n, pos0); !s.ok())
+        return s;
+    const ForwardSegment seg{st, 0, n, pos0};
+    return run_batch(model, st, tokens, n, &seg, 1, nullptr, nullptr, &best);
 }
 
 }  // namespace nd

@@ -1,7 +1,6 @@
 // generate(): prompt evaluation, then sample → end-of-generation check → decode → stop strings → callback
-// → evaluate the token, until a stop condition. Text flows through two hold-back stages: the
-// TokenStreamDecoder keeps the bytes of an unfinished UTF-8 character, the StopStringFilter keeps text
-// that could still begin a stop string; only what both release reaches the callback.
+// → evaluate the token, until a stop condition. The steps between two evaluations (stop conditions, the
+// two hold-back stages of the text) are GenerationLoop's (generate_loop.h), shared with BatchGenerator.
 //
 // The sequence (prompt + generated tokens) never exceeds the context: when the session is full the loop
 // stops before sampling (StopReason::context_full). The last token of a max_tokens stop is not evaluated
@@ -12,8 +11,7 @@
 #include <chrono>
 
 #include "gpu/model/forward.h"
-#include "gpu/session/stop_strings.h"
-#include "gpu/tokenizer/tokenizer.h"
+#include "gpu/session/generate_loop.h"
 
 namespace nd {
 namespace {
@@ -47,32 +45,14 @@ Status generate(Session *session, std::span<const int32_t> prompt, const Generat
     if (!session || !result)
         return ND_STATUS(StatusCode::invalid_argument, "generate: the session and the result are required");
     *result = GenerateResult{};
-    const Model &model = session->model();
-    const Tokenizer *tokenizer = model.tokenizer.get();
-    if (!tokenizer)
-        return ND_STATUS(StatusCode::invalid_argument,
-                         "the model '" + model.name +
-                             "' has no tokenizer, so its output cannot be turned into text (evaluate token "
-                             "ids with `nemoctl eval` instead)");
-    if (Status st = sampler_params_validate(options.sampling); !st.ok())
+    if (Status st = generate_check(session->model(), options, prompt.size()); !st.ok())
         return st;
-    for (const std::string &s : options.stop)
-        if (s.empty())
-            return ND_STATUS(StatusCode::invalid_argument, "a stop string must not be empty");
-    if (prompt.empty())
-        return ND_STATUS(StatusCode::invalid_argument,
-                         "the prompt is empty: generation needs at least one token to continue from");
 
     Sampler sampler(options.sampling);
     result->seed = sampler.seed();
     result->prompt_tokens = static_cast<int64_t>(prompt.size());
-
-    // Ids the tokenizer cannot decode (a vocabulary padded beyond the tokenizer's size) are never sampled.
-    const int64_t n_vocab = std::min<int64_t>(session->n_vocab(), tokenizer_vocab_size(tokenizer));
-    const auto is_eog = [&](int32_t id) {
-        return (options.stop_at_eog && tokenizer_is_eog(tokenizer, id)) ||
-               std::find(options.extra_eog.begin(), options.extra_eog.end(), id) != options.extra_eog.end();
-    };
+    GenerationLoop loop(session->model(), options, on_token, result);
+    const int64_t n_vocab = loop.n_vocab();
 
     // Each step's logits: all of them for sample(), or — when the sampler allows — only the best few,
     // found on the backend (eval_best), for sample_best().
@@ -110,22 +90,8 @@ Status generate(Session *session, std::span<const int32_t> prompt, const Generat
     result->prompt_seconds = seconds_since(t_prompt);
     const Clock::time_point t_decode = Clock::now();
 
-    TokenStreamDecoder decoder(tokenizer);
-    StopStringFilter stops(options.stop);
-    std::string piece, text;
-    StopReason reason = StopReason::eog;
-    bool done = false;
-    int32_t last = -1;
     Status status;
-    while (!done) {
-        if (options.max_tokens > 0 && static_cast<int64_t>(result->tokens.size()) >= options.max_tokens) {
-            reason = StopReason::max_tokens;
-            break;
-        }
-        if (session->n_past() >= session->n_ctx()) {
-            reason = StopReason::context_full;
-            break;
-        }
+    while (!loop.should_stop(session->n_past(), session->n_ctx())) {
         const int32_t token =
             have_best ? sampler.sample_best(best_vals, best_ids)
                       : sampler.sample(std::span<const float>(
@@ -135,53 +101,15 @@ Status generate(Session *session, std::span<const int32_t> prompt, const Generat
             status = ND_STATUS(StatusCode::internal, "the model produced no logits to sample from");
             break;
         }
-        if (is_eog(token)) {
-            reason = StopReason::eog;
+        if (!loop.accept(token, &status))
             break;
-        }
-        last = token;
-        result->tokens.push_back(token);
-        piece.clear();
-        if (status = decoder.push(token, &piece); !status.ok())
+        // A max_tokens or context stop: the last token's logits are never needed, so it is not evaluated.
+        if (loop.should_stop(session->n_past(), session->n_ctx()))
             break;
-        text.clear();
-        if (stops.push(piece, &text)) {
-            reason = StopReason::stop_string;
-            done = true;
-        }
-        result->text += text;
-        // Called for every token, even when its text is held back, so a caller can stop at once.
-        if (on_token && !on_token(text, token)) {
-            reason = StopReason::callback;
-            break;
-        }
-        if (done)
-            break;
-        const bool will_stop =
-            options.max_tokens > 0 && static_cast<int64_t>(result->tokens.size()) >= options.max_tokens;
-        if (will_stop)
-            continue;  // the loop head reports max_tokens; the last token's logits are never needed
-        if (session->n_past() >= session->n_ctx())
-            continue;  // likewise context_full
         if (status = evaluate(std::span<const int32_t>(&token, 1)); !status.ok())
             break;
     }
-
-    // The end of the stream releases what the two stages still hold (unless a stop string cut it off or
-    // the caller asked to stop: then nothing more is shown).
-    if (status.ok() && reason != StopReason::stop_string && reason != StopReason::callback) {
-        text.clear();
-        if (stops.push(decoder.flush(), &text))
-            reason = StopReason::stop_string;
-        stops.finish(&text);
-        if (!text.empty()) {
-            result->text += text;
-            if (on_token)
-                on_token(text, last);
-        }
-    }
-    result->stop_reason = reason;
-    result->completion_tokens = static_cast<int64_t>(result->tokens.size());
+    loop.finish(status);
     result->decode_seconds = seconds_since(t_decode);
     return status;
 }

@@ -10,3 +10,9 @@ nd_gpu_test(gpu_sampling_tests
 nd_gpu_test(gpu_generate_tests
   ${CMAKE_CURRENT_LIST_DIR}/generate_test.cpp
 )
+# Continuous batching: several sequences per forward pass (forward_batch_segments) and BatchGenerator, on
+# tiny generated models of every architecture on the CPU backend.
+nd_gpu_test(gpu_batch_tests
+  ${CMAKE_CURRENT_LIST_DIR}/batch_forward_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/batch_generator_test.cpp
+)
