@@ -9,6 +9,7 @@
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -17,6 +18,7 @@
 #include "ui/common/Colors.h"
 #include "ui/common/Formatting.h"
 #include "ui/models/GpuTableModel.h"
+#include "ui/playground/PlaygroundView.h"
 #include "ui/widgets/ConnectionBanner.h"
 #include "ui/widgets/ConnectionIndicator.h"
 #include "ui/widgets/GpuStatusPanel.h"
@@ -33,6 +35,9 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
     , m_panel(new GpuStatusPanel(model, this))
     , m_table(new QTableView(this))
     , m_splitter(new QSplitter(Qt::Vertical, this))
+    , m_tabs(new QTabWidget(this))
+    , m_playground(
+          new PlaygroundView(ConversationStore(ConversationStore::defaultDir(controller->paths())), this))
     , m_indicator(new ConnectionIndicator(this))
     , m_summary(new QLabel(this)) {
     setWindowTitle(u"NemoDesk"_s);
@@ -62,7 +67,11 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
     layout->setContentsMargins(16, 12, 16, 8);
     layout->setSpacing(10);
     layout->addWidget(m_banner);
-    layout->addWidget(m_splitter, 1);
+    m_tabs->setObjectName(u"mainTabs"_s);
+    m_tabs->setAccessibleName(tr("Pages"));
+    m_tabs->addTab(m_splitter, tr("&GPUs"));
+    m_tabs->addTab(m_playground, tr("&Playground"));
+    layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
     statusBar()->addWidget(m_indicator);
@@ -119,6 +128,7 @@ void MainWindow::onConnectionState(ConnectionController::State state, const QStr
             m_indicator->setStatus(colors::pending(), tr("Loading from %1…").arg(url), detail);
             break;
         case State::connected:
+            m_playground->setEndpoint(m_controller->endpoint());
             m_indicator->setStatus(
                 colors::ok(), tr("Connected to %1").arg(url),
                 tr("Daemon %1, pid %2").arg(m_controller->daemonVersion()).arg(m_controller->daemonPid()));

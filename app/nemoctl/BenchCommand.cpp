@@ -5,9 +5,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
-#include <chrono>
-#include <cmath>
-
+#include "BenchMeasure.h"
 #include "Cli.h"
 #include "EngineCommon.h"
 #include "JobFormat.h"
@@ -26,77 +24,6 @@ const char *kDescription =
     "process's maximum resident set (the weights are memory-mapped: the pages touched count).\n\n"
     "--json prints one object: {backend, model, model_size, model_n_params, n_threads, type_k, tests: "
     "[{name, n_prompt, n_gen, avg_ts, stddev_ts, samples_ts}], peak_rss_bytes}.";
-
-// The same 64-bit LCG as nd_llama_eval bench: identical ids, so MoE routing sees the same tokens.
-struct Lcg {
-    uint64_t s = 0x853c49e6748fea9bull;
-    int32_t next(int64_t nVocab) {
-        s = s * 6364136223846793005ull + 1442695040888963407ull;
-        return static_cast<int32_t>((s >> 33) % static_cast<uint64_t>(nVocab));
-    }
-};
-
-struct TestResult {
-    QString name;
-    int64_t nPrompt = 0, nGen = 0;
-    std::vector<double> ts;
-    double mean() const {
-        double m = 0;
-        for (double x : ts)
-            m += x;
-        return ts.empty() ? 0 : m / static_cast<double>(ts.size());
-    }
-    double stddev() const {
-        if (ts.size() < 2)
-            return 0;
-        const double m = mean();
-        double v = 0;
-        for (double x : ts)
-            v += (x - m) * (x - m);
-        return std::sqrt(v / static_cast<double>(ts.size() - 1));
-    }
-};
-
-double nowSeconds() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// One run: nPrompt ids in one eval, then nGen single-token evals; each asks for the last logits only.
-Status runOnce(Session &session, Lcg &rng, int64_t nPrompt, int64_t nGen) {
-    const int64_t nVocab = session.n_vocab();
-    std::vector<float> logits;
-    if (nPrompt > 0) {
-        std::vector<int32_t> ids(static_cast<size_t>(nPrompt));
-        for (auto &id : ids)
-            id = rng.next(nVocab);
-        if (Status s = session.eval(ids, false, &logits); !s.ok())
-            return s;
-    }
-    for (int64_t i = 0; i < nGen; ++i) {
-        const int32_t one[1] = {rng.next(nVocab)};
-        if (Status s = session.eval(one, false, &logits); !s.ok())
-            return s;
-    }
-    return {};
-}
-
-Status runTest(Session &session, int64_t nPrompt, int64_t nGen, int reps, TestResult *out) {
-    Lcg rng;
-    out->nPrompt = nPrompt;
-    out->nGen = nGen;
-    out->name = nPrompt > 0 ? QStringLiteral("pp%1").arg(nPrompt) : QStringLiteral("tg%1").arg(nGen);
-    session.reset();
-    if (Status s = runOnce(session, rng, nPrompt, nGen > 0 ? 1 : 0); !s.ok())  // warm-up
-        return s;
-    for (int r = 0; r < reps; ++r) {
-        session.reset();
-        const double t0 = nowSeconds();
-        if (Status s = runOnce(session, rng, nPrompt, nGen); !s.ok())
-            return s;
-        out->ts.push_back(static_cast<double>(nPrompt + nGen) / (nowSeconds() - t0));
-    }
-    return {};
-}
 
 }  // namespace
 
@@ -133,12 +60,12 @@ int runBench(const QStringList &args) {
     if (!engine)
         return exitCode;
 
-    std::vector<TestResult> results;
+    std::vector<BenchTestResult> results;
     for (const auto &[p, n] : {std::pair{*nPrompt, int64_t{0}}, std::pair{int64_t{0}, *nGen}}) {
         if (p + n == 0)
             continue;
-        TestResult r;
-        if (const Status s = runTest(*engine->session, p, n, static_cast<int>(*nReps), &r); !s.ok()) {
+        BenchTestResult r;
+        if (const Status s = benchRunTest(*engine->session, p, n, static_cast<int>(*nReps), &r); !s.ok()) {
             printErr(QString::fromStdString(s.message));
             return exitFailure;
         }
@@ -151,7 +78,7 @@ int runBench(const QStringList &args) {
     const QString backend = QString::fromStdString(engine->backend->name());
     if (parser.isSet(json)) {
         QJsonArray tests;
-        for (const TestResult &r : results) {
+        for (const BenchTestResult &r : results) {
             QJsonArray samples;
             for (double x : r.ts)
                 samples.append(x);
@@ -179,7 +106,7 @@ int runBench(const QStringList &args) {
     QList<QStringList> rows{{QStringLiteral("model"), QStringLiteral("size"), QStringLiteral("params"),
                              QStringLiteral("backend"), QStringLiteral("threads"), QStringLiteral("test"),
                              QStringLiteral("t/s")}};
-    for (const TestResult &r : results)
+    for (const BenchTestResult &r : results)
         rows.append({label, QString::fromStdString(model_format_bytes(size)),
                      QString::fromStdString(model_format_count(nParams)), QStringLiteral("CPU"),
                      QString::number(engine->threads), r.name,

@@ -44,6 +44,13 @@ ApiServer::ApiServer(Context context, TelemetryService *telemetry, JobQueue *que
         m_queueRoutes = new QueueRoutes(m_queue, this);
         m_queueRoutes->registerOn(m_router);
         connect(m_queue, &JobQueue::jobEvent, this, &ApiServer::onJobEvent);
+        connect(m_queue, &JobQueue::jobProgress, this, [this](qint64 id, const QJsonObject &progress) {
+            // State, not a log (like telemetry): no id, not replayed.
+            m_hub->publish("progress", 0,
+                           QJsonDocument(QJsonObject{{QStringLiteral("job_id"), id},
+                                                     {QStringLiteral("progress"), progress}})
+                               .toJson(QJsonDocument::Compact));
+        });
     }
     connect(m_telemetry, &TelemetryService::sampleReady, this, &ApiServer::onSample);
     connect(m_hub, &SseHub::clientDropped, this, [](const QString &peer, qint64 unsent) {

@@ -42,6 +42,10 @@ public:
     void close();
     int connectionCount() const { return m_http->connectionCount(); }
     const SseHub &events() const { return *m_hub; }
+    // For the daemon to add the route sets it owns (models, the OpenAI-compatible API) and publish on the
+    // event stream.
+    Router &router() { return m_router; }
+    SseHub &hub() { return *m_hub; }
 
     // Authentication, then routing. What every connection calls; public so tests can call it directly.
     HttpResponse handle(const HttpRequest &request);

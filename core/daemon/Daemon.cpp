@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QLoggingCategory>
 #include <QThread>
 #include <QTimer>
@@ -14,13 +15,29 @@
 #include "core/auth/Token.h"
 #include "core/daemon/ApiServer.h"
 #include "core/daemon/DaemonLog.h"
+#include "core/daemon/ModelRoutes.h"
+#include "core/daemon/ModelServers.h"
+#include "core/daemon/OpenAiRoutes.h"
 #include "core/daemon/RuntimeFile.h"
 #include "core/daemon/SignalWatcher.h"
+#include "core/models/ModelLibrary.h"
 #include "core/queue/JobQueue.h"
 #include "core/telemetry/HostStats.h"
 #include "core/telemetry/TelemetryService.h"
+#include "core/workloads/Workload.h"
 
 namespace nd {
+
+namespace {
+// The names a request may use (readable, not shadowed), for "no such model" messages.
+QStringList modelNames(const ModelLibrary &library) {
+    QStringList names;
+    for (const ModelEntry &entry : library.models())
+        if (entry.error.isEmpty() && entry.shadowedBy.isEmpty())
+            names.append(entry.file.name);
+    return names;
+}
+}  // namespace
 
 namespace {
 Q_LOGGING_CATEGORY(lcDaemon, "nemodesk.daemon")
@@ -125,6 +142,7 @@ Daemon::StartResult Daemon::start() {
     context.startedAtMs = startedAtMs;
     m_api = new ApiServer(context, m_telemetry, m_queue);
     connect(m_api, &ApiServer::shutdownRequested, this, &Daemon::stop);
+    startModels(token.value());
     const int wantedPort = m_options.port.value_or(m_settings.daemonPort);
     const Result<quint16> port = m_api->listen(static_cast<quint16>(wantedPort));
     if (!port.ok()) {
@@ -184,6 +202,22 @@ VoidResult Daemon::startQueue() {
     options.useNvmlFreeMemory = m_telemetry->source() == TelemetrySource::nvml;
     options.killGraceSec = m_settings.queueKillGraceSec;
     options.scheduler.backfill = m_settings.queueBackfill;
+    // Model workloads name models of the library, which starts right after the queue: looked up when a
+    // workload is submitted.
+    const QString nemoctl = QCoreApplication::applicationFilePath();
+    options.workloads = [this, nemoctl](const QJsonObject &workload, const QString &workdir) {
+        ModelLibrary *library = m_models ? m_models->library() : nullptr;
+        const ModelResolver resolve = [library](const QString &name) -> std::optional<QString> {
+            if (!library)
+                return std::nullopt;
+            const std::optional<ModelEntry> entry = library->find(name);
+            if (!entry || !entry->error.isEmpty())
+                return std::nullopt;
+            return entry->file.path;
+        };
+        return workloadCommand(workload, nemoctl, workdir, resolve,
+                               [library] { return library ? modelNames(*library) : QStringList(); });
+    };
     m_queue = new JobQueue(options);
     connect(m_telemetry, &TelemetryService::sampleReady, m_queue, &JobQueue::onTelemetry);
     const VoidResult started = m_queue->start();
@@ -193,6 +227,48 @@ VoidResult Daemon::startQueue() {
            static_cast<long long>(memMib), static_cast<int>(options.machine.gpus.size()),
            qUtf8Printable(options.databaseFile));
     return success();
+}
+
+void Daemon::startModels(const QByteArray &token) {
+    const Paths &paths = m_options.paths;
+    ModelRoutes::Options options;
+    options.settingsFolders = m_settings.modelFolders;
+    options.foldersFile = QDir(paths.configDir()).filePath(QStringLiteral("model-folders.json"));
+    options.databaseFile = paths.databaseFile();
+    m_models = new ModelRoutes(options, &m_api->hub(), this);
+    m_models->registerOn(m_api->router());
+
+    ModelServers::Options serverOptions;
+    serverOptions.keepAliveMs = m_settings.modelKeepAliveSec * 1000;
+    serverOptions.slots = m_settings.modelServerSlots;
+    serverOptions.ctx = m_settings.modelServerCtx;
+    // A model server takes one GPU when there are GPUs; on a CPU-only machine it runs on the CPU.
+    serverOptions.gpusPerServer = m_telemetry->inventory().gpus.empty() ? 0 : 1;
+    m_servers = new ModelServers(m_queue, serverOptions, this);
+    ModelLibrary *library = m_models->library();
+    OpenAiRoutes::Library view;
+    view.models = [library] {
+        QJsonArray data;
+        for (const ModelEntry &entry : library->models()) {
+            if (!entry.error.isEmpty() || !entry.shadowedBy.isEmpty())
+                continue;
+            const QJsonObject json = entry.toJson();
+            data.append(QJsonObject{
+                {QStringLiteral("id"), json.value(QStringLiteral("name"))},
+                {QStringLiteral("object"), QStringLiteral("model")},
+                {QStringLiteral("created"), json.value(QStringLiteral("mtime_ms")).toInteger() / 1000},
+                {QStringLiteral("owned_by"), QStringLiteral("nemodesk")},
+                {QStringLiteral("nemodesk"), json}});
+        }
+        return data;
+    };
+    view.has = [library](const QString &name) {
+        const std::optional<ModelEntry> entry = library->find(name);
+        return entry && entry->error.isEmpty();
+    };
+    view.names = [library] { return modelNames(*library); };
+    auto *openAi = new OpenAiRoutes(m_servers, view, token, this);
+    openAi->registerOn(m_api->router());
 }
 
 void Daemon::publish() {

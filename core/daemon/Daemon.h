@@ -17,6 +17,8 @@ namespace nd {
 
 class ApiServer;
 class JobQueue;
+class ModelRoutes;
+class ModelServers;
 class SignalWatcher;
 class TelemetryService;
 
@@ -55,6 +57,8 @@ Q_SIGNALS:
 private:
     StartResult fail(const QString &message);
     VoidResult startQueue();
+    // The model library, model servers and the OpenAI-compatible API (after the queue and the API).
+    void startModels(const QByteArray &token);
     void publish();
     void finishStop();
 
@@ -64,6 +68,8 @@ private:
     TelemetryService *m_telemetry = nullptr;
     JobQueue *m_queue = nullptr;
     ApiServer *m_api = nullptr;
+    ModelRoutes *m_models = nullptr;
+    ModelServers *m_servers = nullptr;
     SignalWatcher *m_signals = nullptr;
     quint16 m_port = 0;
     RuntimeInfo m_runtime;

@@ -108,6 +108,8 @@ void QueueRoutes::registerOn(Router &router) {
                        return action(ref(p), name, r);
                    });
     }
+    router.add("POST", "/api/jobs/{id}/progress",
+               [this, ref](const HttpRequest &r, const RouteParams &p) { return progress(ref(p), r); });
     router.add("GET", "/api/jobs/{id}/log",
                [this, ref](const HttpRequest &r, const RouteParams &p) { return log(ref(p), r); });
     router.add("GET", "/api/jobs/{id}/log/follow",
@@ -398,6 +400,21 @@ bool QueueRoutes::replayEvents(HttpConnection *connection, SseHub *hub, qint64 a
         seq = events->back().seq;
     }
     return true;
+}
+
+HttpResponse QueueRoutes::progress(const QString &ref, const HttpRequest &request) {
+    const Result<QJsonObject> body = bodyObject(request, true);
+    if (!body.ok())
+        return HttpResponse::error(400, "bad_request", body.error());
+    const Result<JobRef> parsed = parseJobRef(ref);
+    if (!parsed.ok() || parsed->arrayTaskId >= 0)
+        return HttpResponse::error(400, "bad_request",
+                                   QStringLiteral("progress is reported by one job, by its numeric id"));
+    const QueueResult<QJsonObject> merged = m_queue->reportProgress(parsed->id, body.value());
+    if (const auto *error = std::get_if<QueueError>(&merged))
+        return fromError(*error);
+    return HttpResponse::json(200, QJsonObject{{QStringLiteral("job_id"), parsed->id},
+                                               {QStringLiteral("progress"), std::get<QJsonObject>(merged)}});
 }
 
 }  // namespace nd

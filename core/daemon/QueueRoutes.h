@@ -27,6 +27,7 @@ private:
     HttpResponse show(const QString &ref);
     HttpResponse action(const QString &ref, const QByteArray &what, const HttpRequest &request);
     HttpResponse update(const QString &ref, const HttpRequest &request);
+    HttpResponse progress(const QString &ref, const HttpRequest &request);
     HttpResponse log(const QString &ref, const HttpRequest &request);
     HttpResponse followLog(const QString &ref, const HttpRequest &request);
 

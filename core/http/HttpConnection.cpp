@@ -65,7 +65,11 @@ void HttpConnection::onReadyRead() {
     if (m_closing || m_streaming)
         return;
     m_parser.feed(bytes);
-    while (!m_closing && !m_streaming) {
+    processRequests();
+}
+
+void HttpConnection::processRequests() {
+    while (!m_closing && !m_streaming && !m_waiting) {
         switch (m_parser.next()) {
             case HttpParser::Outcome::needMore:
                 return;
@@ -86,8 +90,18 @@ void HttpConnection::onReadyRead() {
 }
 
 void HttpConnection::respond(const HttpRequest &request, HttpResponse response) {
+    if (response.isDeferred()) {
+        // The answer takes as long as it takes: no request timeout while it is worked on.
+        m_waiting = true;
+        m_deferredKeepAlive = request.keepAlive();
+        m_requestTimer.stop();
+        response.deferred(this);
+        return;
+    }
     const bool keepAlive = request.keepAlive() && !response.isStream();
-    write(response.serialize(keepAlive));
+    const QByteArray head = response.serialize(keepAlive);
+    if (!head.isEmpty())
+        write(head);
     if (response.isStream()) {
         m_streaming = true;
         m_requestTimer.stop();
@@ -106,13 +120,25 @@ void HttpConnection::respond(const HttpRequest &request, HttpResponse response) 
     m_requestTimer.start();
 }
 
+void HttpConnection::answer(HttpResponse response) {
+    if (!m_waiting || m_finished)
+        return;
+    m_waiting = false;
+    HttpRequest request;
+    request.headers.emplaceBack("connection", m_deferredKeepAlive ? "keep-alive" : "close");
+    response.deferred = nullptr;
+    respond(request, std::move(response));
+    if (!m_closing && !m_streaming)
+        processRequests();
+}
+
 void HttpConnection::failRequest(const HttpParseError &error) {
     write(HttpResponse::error(error.status, error.code, error.message).serialize(false));
     close();
 }
 
 void HttpConnection::onTimeout() {
-    if (m_streaming || m_closing)
+    if (m_streaming || m_closing || m_waiting)
         return;
     if (m_parser.bufferedBytes() > 0) {
         // Part of a request arrived but not all of it in time: say so before closing.

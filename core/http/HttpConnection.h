@@ -34,6 +34,9 @@ public:
     ~HttpConnection() override;
 
     bool isStreaming() const { return m_streaming; }
+    // A deferred response (HttpResponse::later) is known: writes it (a stream head hands the connection
+    // to its streamStarted) and goes on with pipelined requests. Ignored when nothing is deferred.
+    void answer(HttpResponse response);
     // Output accepted but not yet sent to the kernel: what a slow stream consumer costs us.
     qint64 unsentBytes() const;
     void write(const QByteArray &bytes);
@@ -52,6 +55,7 @@ private:
     void onReadyRead();
     void onTimeout();
     void respond(const HttpRequest &request, HttpResponse response);
+    void processRequests();
     void failRequest(const HttpParseError &error);
     void finish();
 
@@ -63,6 +67,8 @@ private:
     QString m_peer;
     qint64 m_lastWriteMs = 0;
     bool m_streaming = false;
+    bool m_waiting = false;            // a deferred response is outstanding
+    bool m_deferredKeepAlive = false;  // what its request asked for
     bool m_closing = false;
     bool m_finished = false;
 };

@@ -40,7 +40,22 @@ HttpResponse HttpResponse::eventStream(std::function<void(HttpConnection *)> sta
     return response;
 }
 
+HttpResponse HttpResponse::rawStream(std::function<void(HttpConnection *)> started) {
+    HttpResponse response;
+    response.passThrough = true;
+    response.streamStarted = std::move(started);
+    return response;
+}
+
+HttpResponse HttpResponse::later(std::function<void(HttpConnection *)> waiting) {
+    HttpResponse response;
+    response.deferred = std::move(waiting);
+    return response;
+}
+
 QByteArray HttpResponse::serialize(bool keepAlive) const {
+    if (passThrough && isStream())
+        return {};
     QByteArray out;
     out.reserve(body.size() + 256);
     out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";

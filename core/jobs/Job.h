@@ -54,6 +54,9 @@ struct Job {
     QString stdoutFile;             // expanded paths of the current/last run
     QString stderrFile;
     JobAccounting accounting;
+    // What the job's own worker last reported (model workloads: lines done, tokens/s, its endpoint), merged
+    // key by key; empty for plain jobs. Kept while the daemon runs, shown with the job, not stored.
+    QJsonObject progress;
 
     bool isArrayTask() const { return arrayJobId != 0; }
     // "12" or "12_3" (array job id _ task id), as Slurm prints it.

@@ -49,7 +49,7 @@ QJsonObject jobToJson(const Job &job) {
         {QStringLiteral("start_ticks"), job.process.startTicks},
         {QStringLiteral("boot_id"), job.process.bootId},
     };
-    return QJsonObject{
+    QJsonObject json{
         {QStringLiteral("id"), job.id},
         {QStringLiteral("display_id"), job.displayId()},
         {QStringLiteral("array_job_id"), job.arrayJobId},
@@ -75,6 +75,9 @@ QJsonObject jobToJson(const Job &job) {
         {QStringLiteral("stderr_file"), job.stderrFile},
         {QStringLiteral("accounting"), accounting},
     };
+    if (!job.progress.isEmpty())
+        json.insert(QStringLiteral("progress"), job.progress);
+    return json;
 }
 
 Result<Job> jobFromJson(const QJsonObject &json) {

@@ -51,6 +51,9 @@ struct JobSpec {
     QString stdoutPath;      // may hold %j %A %a %x %u %%; empty = <data>/logs/jobs/%j.out
     QString stderrPath;      // empty = same file as stdout
     qint64 beginTimeMs = 0;  // do not start before (Unix ms); 0 = now
+    // A model workload ({"kind": "batch"|"benchmark"|"server", "model": …}, core/workloads): the queue turns
+    // it into argv at submit (`nemoctl worker …`) and keeps it so the job can be shown and resubmitted.
+    QJsonObject workload;
 
     bool operator==(const JobSpec &) const = default;
 };

@@ -41,7 +41,7 @@ const QStringList &knownKeys() {
         QStringLiteral("time_limit_s"),  QStringLiteral("time_limit"),  QStringLiteral("dependency"),
         QStringLiteral("array"),         QStringLiteral("hold"),        QStringLiteral("max_retries"),
         QStringLiteral("tags"),          QStringLiteral("stdout"),      QStringLiteral("stderr"),
-        QStringLiteral("begin_time_ms"), QStringLiteral("script_args"),
+        QStringLiteral("begin_time_ms"), QStringLiteral("script_args"), QStringLiteral("workload"),
     };
     return keys;
 }
@@ -94,6 +94,12 @@ Result<JobSpec> jobSpecFromJson(const QJsonObject &json, JobSpec base) {
     read.integer(QStringLiteral("begin_time_ms"), 0, maxJsonInteger, &spec.beginTimeMs);
     if (read.failed())
         return Error{read.error()};
+    if (json.contains(QStringLiteral("workload"))) {
+        const QJsonValue workload = json.value(QStringLiteral("workload"));
+        if (!workload.isObject())
+            return Error{QStringLiteral("workload must be an object: {\"kind\": \"batch\", \"model\": …}")};
+        spec.workload = workload.toObject();
+    }
     return spec;
 }
 
@@ -136,6 +142,8 @@ QJsonObject jobSpecToJson(const JobSpec &spec) {
         json.insert(QStringLiteral("time_limit_s"), spec.timeLimitSec);
     if (!spec.dependencies.isEmpty())
         json.insert(QStringLiteral("dependency"), formatDependencies(spec.dependencies));
+    if (!spec.workload.isEmpty())
+        json.insert(QStringLiteral("workload"), spec.workload);
     if (spec.array)
         json.insert(QStringLiteral("array"),
                     spec.array->text.isEmpty() ? formatArraySpec(*spec.array) : spec.array->text);

@@ -29,6 +29,7 @@
 #include "core/scheduler/Scheduler.h"
 #include "core/store/JobStore.h"
 #include "core/telemetry/TelemetrySnapshot.h"
+#include "core/workloads/Workload.h"
 
 namespace nd {
 
@@ -67,6 +68,9 @@ public:
         int tickMs = 500;
         qint64 eventsKept = 20000;        // a client further behind than the replay limit reloads anyway
         std::function<qint64()> clockMs;  // Unix ms; default: the system clock
+        // Turns a spec's "workload" into its command (the daemon resolves model names through its library);
+        // without it, workload jobs are refused.
+        std::function<Result<WorkloadCommand>(const QJsonObject &workload, const QString &workdir)> workloads;
     };
 
     explicit JobQueue(Options options, QObject *parent = nullptr);
@@ -94,6 +98,11 @@ public:
     qint64 lastSeq() const { return m_lastSeq; }
     Result<qint64> oldestSeq() const;
 
+    // POST /api/jobs/{id}/progress: a running job's worker says how far it is. `report` is merged into the
+    // job's progress key by key (null removes a key); the merged object is returned and announced.
+    // Only running jobs report (409 otherwise); at most 64 keys and 16 KiB.
+    QueueResult<QJsonObject> reportProgress(qint64 id, const QJsonObject &report);
+
     // GET /api/queue.
     QJsonObject summary() const;
     const Options &options() const { return m_options; }
@@ -108,6 +117,8 @@ public:
 Q_SIGNALS:
     // After the change is committed. `payload` is the SSE data ({"seq","type","time_ms","job"}).
     void jobEvent(const nd::JobEventRecord &event);
+    // A running job's progress changed (not a stored event: progress is state, reported often).
+    void jobProgress(qint64 jobId, const QJsonObject &progress);
 
 private:
     friend class JobQueueTestAccess;

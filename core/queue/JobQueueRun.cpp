@@ -141,6 +141,7 @@ void JobQueue::startJobs(const std::vector<StartDecision> &starts) {
         job.process = {};
         job.childPid = 0;
         job.accounting = {};
+        job.progress = {};
         running.updates.push_back(std::move(job));
     }
     if (!commitAndApply(running).ok())

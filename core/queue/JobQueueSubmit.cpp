@@ -98,6 +98,18 @@ QueueResult<std::vector<Job>> JobQueue::planSubmit(const QJsonObject &request, q
     JobSpec spec = std::move(parsed).value();
     spec.workdir =
         spec.workdir.isEmpty() ? submitDir : QDir::cleanPath(QDir(submitDir).absoluteFilePath(spec.workdir));
+    if (!spec.workload.isEmpty()) {
+        if (!spec.argv.isEmpty() || !spec.script.isEmpty())
+            return invalid(QStringLiteral("a workload job runs its worker: give no argv or script with it"));
+        if (!m_options.workloads)
+            return invalid(QStringLiteral("this queue runs no model workloads (no model library)"));
+        const Result<WorkloadCommand> command = m_options.workloads(spec.workload, spec.workdir);
+        if (!command.ok())
+            return invalid(command.error());
+        spec.argv = command->argv;
+        if (spec.name.isEmpty())
+            spec.name = command->name;
+    }
     if (spec.name.isEmpty())
         spec.name = defaultName(spec, scriptName);
     const VoidResult valid = validateJobSpec(spec);

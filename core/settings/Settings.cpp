@@ -1,7 +1,9 @@
 // Settings: parsing and validating settings.json with messages that point at the offending place.
 #include "core/settings/Settings.h"
 
+#include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -91,6 +93,28 @@ bool readSection(const QJsonObject &root, const QString &name, QJsonObject *out,
     return true;
 }
 
+// models.folders: an array of absolute folder paths (they need not exist yet: a disk mounted later).
+bool readFolders(const QJsonObject &section, const QString &sectionName, const QString &key, QStringList *out,
+                 QString *error) {
+    const QJsonValue value = section.value(key);
+    if (value.isUndefined())
+        return true;
+    if (!value.isArray()) {
+        *error = QStringLiteral("%1.%2 must be an array of folder paths, not %3")
+                     .arg(sectionName, key, describe(value));
+        return false;
+    }
+    for (const QJsonValue &item : value.toArray()) {
+        if (!item.isString() || !QDir::isAbsolutePath(item.toString())) {
+            *error = QStringLiteral("%1.%2 must hold absolute folder paths, not %3")
+                         .arg(sectionName, key, describe(item));
+            return false;
+        }
+        out->append(QDir::cleanPath(item.toString()));
+    }
+    return true;
+}
+
 }  // namespace
 
 Result<Settings> Settings::load(const QString &file) {
@@ -125,7 +149,9 @@ Result<Settings> Settings::parse(const QByteArray &json, const QString &file) {
     QJsonObject daemon;
     QJsonObject telemetry;
     QJsonObject queue;
+    QJsonObject models;
     const QString queueName = QStringLiteral("queue");
+    const QString modelsName = QStringLiteral("models");
     if (!readSection(root, QStringLiteral("daemon"), &daemon, &error) ||
         !readSection(root, QStringLiteral("telemetry"), &telemetry, &error) ||
         !readInt(daemon, QStringLiteral("daemon"), QStringLiteral("port"), 0, 65535, &settings.daemonPort,
@@ -137,7 +163,15 @@ Result<Settings> Settings::parse(const QByteArray &json, const QString &file) {
         !readInt(queue, queueName, QStringLiteral("mem_mib"), 0, 1 << 30, &settings.queueMemMib, &error) ||
         !readInt(queue, queueName, QStringLiteral("kill_grace_s"), 1, 3600, &settings.queueKillGraceSec,
                  &error) ||
-        !readBool(queue, queueName, QStringLiteral("backfill"), &settings.queueBackfill, &error))
+        !readBool(queue, queueName, QStringLiteral("backfill"), &settings.queueBackfill, &error) ||
+        !readSection(root, modelsName, &models, &error) ||
+        !readFolders(models, modelsName, QStringLiteral("folders"), &settings.modelFolders, &error) ||
+        !readInt(models, modelsName, QStringLiteral("keep_alive_s"), 0, 7 * 24 * 3600,
+                 &settings.modelKeepAliveSec, &error) ||
+        !readInt(models, modelsName, QStringLiteral("server_slots"), 1, 256, &settings.modelServerSlots,
+                 &error) ||
+        !readInt(models, modelsName, QStringLiteral("server_ctx"), 0, 1 << 24, &settings.modelServerCtx,
+                 &error))
         return fail(error);
     return settings;
 }

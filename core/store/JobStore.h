@@ -5,6 +5,7 @@
 // disk and a crash never leaves half a change. The schema is versioned (`PRAGMA user_version`); each
 // forward migration runs in its own transaction (docs/ARCHITECTURE.md, "Schema history").
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -79,7 +80,7 @@ struct StoreMigration {
 class JobStore {
 public:
     enum class Mode { readWrite = 1, readOnly };
-    static constexpr int schemaVersion = 1;
+    static constexpr int schemaVersion = 2;
 
     // Creates the file (and its folder) if needed and migrates it to schemaVersion. A file from a newer
     // NemoDesk, or one that is not a NemoDesk database, is an error saying so and naming the file.
@@ -110,6 +111,14 @@ public:
     Result<qint64> minEventSeq() const;  // 0 when empty
     // Deletes events older than the newest `keep` ones.
     VoidResult pruneEvents(qint64 keep);
+
+    // Benchmark results (schema 2). `result` must hold "model" (string); the key numbers (prompt_tps,
+    // decode_tps, peak_memory_bytes, energy_j_per_token, job_id) get columns when present, the whole object
+    // is kept. Returns the row id. The daemon's benchmark routes write through a connection of their own,
+    // next to the queue's (WAL, busy_timeout): the two never touch the same table.
+    Result<qint64> addBenchmark(const QJsonObject &result, qint64 timeMs);
+    // Newest first; `model` empty: every model. Each object is the stored result plus "id" and "time_ms".
+    Result<std::vector<QJsonObject>> benchmarks(const QString &model, int limit) const;
 
 private:
     JobStore(sqlite3 *db, QString path);

@@ -77,8 +77,29 @@ CREATE TABLE events (
 );
 )sql";
 
+// Version 2: benchmarks, one row per `nemoctl worker bench` result (POST /api/benchmarks). Generic: a
+// column for each number that is filtered or sorted on, and the whole result as JSON (result_json), so a
+// new measured key needs no migration. Numbers a result does not have are NULL (energy without NVML).
+constexpr const char *kSchemaV2 = R"sql(
+CREATE TABLE benchmarks (
+    id INTEGER PRIMARY KEY,
+    time_ms INTEGER NOT NULL,
+    job_id INTEGER,
+    model TEXT NOT NULL,
+    model_path TEXT NOT NULL,
+    device TEXT NOT NULL,
+    prompt_tps REAL,
+    decode_tps REAL,
+    peak_memory_bytes INTEGER,
+    energy_j_per_token REAL,
+    result_json TEXT NOT NULL
+);
+CREATE INDEX benchmarks_model ON benchmarks (model, id);
+)sql";
+
 constexpr StoreMigration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 static_assert(std::size(kMigrations) == JobStore::schemaVersion,
@@ -150,6 +171,13 @@ const char *const selectEventsAfter =
 // Keeps the newest ?1 events: deletes from the (?1 + 1)-th newest down; nothing when there are fewer.
 const char *const pruneEvents =
     "DELETE FROM events WHERE seq <= (SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?1)";
+
+const char *const insertBenchmark =
+    "INSERT INTO benchmarks (time_ms, job_id, model, model_path, device, prompt_tps, decode_tps, "
+    "peak_memory_bytes, energy_j_per_token, result_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+// Newest first; ?1 = '' for every model.
+const char *const selectBenchmarks =
+    "SELECT id, time_ms, result_json FROM benchmarks WHERE ?1 = '' OR model = ?1 ORDER BY id DESC LIMIT ?2";
 
 }  // namespace sql
 

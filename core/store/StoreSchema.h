@@ -69,6 +69,9 @@ extern const char *const selectMaxEventSeq;
 extern const char *const selectMinEventSeq;
 extern const char *const selectEventsAfter;
 extern const char *const pruneEvents;
+// Benchmarks (schema 2), prepared on first use: stores opened with an older migration list lack the table.
+extern const char *const insertBenchmark;
+extern const char *const selectBenchmarks;
 // The column list of the job SELECTs, for the queries JobQuerySql builds.
 extern const char *const jobColumns;
 }  // namespace sql

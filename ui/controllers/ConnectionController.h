@@ -43,6 +43,9 @@ public:
     // A sentence about the current state: the reason when reconnecting or unreachable.
     QString detail() const { return m_detail; }
     QUrl apiUrl() const { return m_endpoint.baseUrl; }
+    // The daemon connected to (URL and token) and the folders: for views that talk to it themselves.
+    const Endpoint &endpoint() const { return m_endpoint; }
+    const Paths &paths() const { return m_paths; }
     QString daemonVersion() const { return m_daemonVersion; }
     qint64 daemonPid() const { return m_endpoint.pid; }
     QString nemoctlPath() const { return m_nemoctlPath; }

@@ -3,6 +3,7 @@ nd_core_test(nemodesk_jobs_tests
   jobs/job_json_test.cpp
   jobs/job_spec_json_test.cpp
   jobs/job_state_test.cpp
+  jobs/job_workload_json_test.cpp
   jobs/sbatch_script_test.cpp
   jobs/slurm_syntax_test.cpp
 )

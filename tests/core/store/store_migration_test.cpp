@@ -23,17 +23,19 @@ using test::openStore;
 using test::RawDb;
 using test::storeJob;
 
-// Version 1 as shipped, plus a version 2 that only exists in this test.
-const StoreMigration kWithV2[] = {
+// The versions as shipped, plus a version 3 that only exists in this test.
+const StoreMigration kWithV3[] = {
     storeSchema::migrations()[0],
-    {2,
+    storeSchema::migrations()[1],
+    {3,
      "ALTER TABLE jobs ADD COLUMN comment TEXT NOT NULL DEFAULT '';\n"
      "CREATE INDEX jobs_comment ON jobs (comment) WHERE comment != '';"},
 };
-// A version 2 whose second statement fails: its first must not survive either.
-const StoreMigration kWithBrokenV2[] = {
+// A version 3 whose second statement fails: its first must not survive either.
+const StoreMigration kWithBrokenV3[] = {
     storeSchema::migrations()[0],
-    {2, "CREATE TABLE half_done (x INTEGER);\nCREATE TABLE broken (;"},
+    storeSchema::migrations()[1],
+    {3, "CREATE TABLE half_done (x INTEGER);\nCREATE TABLE broken (;"},
 };
 
 QString openError(const QString &path, JobStore::Mode mode = JobStore::Mode::readWrite) {
@@ -83,15 +85,15 @@ TEST_F(StoreMigrationTest, AFreshFileGetsTheCurrentSchema) {
     {
         const std::unique_ptr<JobStore> store = openStore(nested);
         ASSERT_TRUE(store);
-        EXPECT_EQ(store->version(), 1);
+        EXPECT_EQ(store->version(), 2);
     }
     RawDb raw(nested);
-    EXPECT_EQ(raw.integer("PRAGMA user_version"), 1);
+    EXPECT_EQ(raw.integer("PRAGMA user_version"), 2);
     EXPECT_EQ(raw.integer("PRAGMA application_id"), storeSchema::applicationId);
     EXPECT_EQ(raw.text("PRAGMA journal_mode"), QStringLiteral("wal"));
     EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                          "('jobs', 'job_tags', 'events')"),
-              3);
+                          "('jobs', 'job_tags', 'events', 'benchmarks')"),
+              4);
     EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
                           "('jobs_active', 'jobs_array', 'jobs_end', 'jobs_name', 'job_tags_job')"),
               5);
@@ -103,7 +105,7 @@ TEST_F(StoreMigrationTest, AnEmptyFileIsInitialised) {
     empty.close();
     const std::unique_ptr<JobStore> store = openStore(path());
     ASSERT_TRUE(store);
-    EXPECT_EQ(store->version(), 1);
+    EXPECT_EQ(store->version(), 2);
 }
 
 TEST_F(StoreMigrationTest, AnOlderFileMigratesAndKeepsItsJobs) {
@@ -115,9 +117,9 @@ TEST_F(StoreMigrationTest, AnOlderFileMigratesAndKeepsItsJobs) {
         ASSERT_TRUE(store->commit(batch));
     }
     {
-        Result<std::unique_ptr<JobStore>> store = JobStore::open(path(), JobStore::Mode::readWrite, kWithV2);
+        Result<std::unique_ptr<JobStore>> store = JobStore::open(path(), JobStore::Mode::readWrite, kWithV3);
         ASSERT_TRUE(store) << store.error().toStdString();
-        EXPECT_EQ((*store)->version(), 2);
+        EXPECT_EQ((*store)->version(), 3);
         test::expectSameJob(**(*store)->find(1), storeJob(1));
         test::expectSameJob(**(*store)->find(2), storeJob(2, JobState::completed));
         StoreBatch batch;
@@ -125,22 +127,22 @@ TEST_F(StoreMigrationTest, AnOlderFileMigratesAndKeepsItsJobs) {
         EXPECT_TRUE((*store)->commit(batch)) << "the statements work on the migrated table";
     }
     RawDb raw(path());
-    EXPECT_EQ(raw.integer("PRAGMA user_version"), 2);
+    EXPECT_EQ(raw.integer("PRAGMA user_version"), 3);
     EXPECT_EQ(raw.integer("SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'comment'"), 1);
     EXPECT_EQ(raw.integer("SELECT count(*) FROM jobs WHERE comment = ''"), 3);
 
-    // This build reads up to schema 1: the migrated file is now too new for it.
+    // This build reads up to schema 2: the migrated file is now too new for it.
     const QString error = openError(path());
     EXPECT_TRUE(error.contains(path())) << error.toStdString();
     EXPECT_TRUE(
-        error.contains(QStringLiteral("was written by a newer NemoDesk (schema 2); this one reads up to 1")))
+        error.contains(QStringLiteral("was written by a newer NemoDesk (schema 3); this one reads up to 2")))
         << error.toStdString();
 }
 
 TEST_F(StoreMigrationTest, AFreshFileRunsEveryMigrationInOrder) {
-    Result<std::unique_ptr<JobStore>> store = JobStore::open(path(), JobStore::Mode::readWrite, kWithV2);
+    Result<std::unique_ptr<JobStore>> store = JobStore::open(path(), JobStore::Mode::readWrite, kWithV3);
     ASSERT_TRUE(store) << store.error().toStdString();
-    EXPECT_EQ((*store)->version(), 2);
+    EXPECT_EQ((*store)->version(), 3);
 }
 
 TEST_F(StoreMigrationTest, AFailedMigrationLeavesTheFileAtItsVersion) {
@@ -152,15 +154,15 @@ TEST_F(StoreMigrationTest, AFailedMigrationLeavesTheFileAtItsVersion) {
         ASSERT_TRUE(store->commit(batch));
     }
     const Result<std::unique_ptr<JobStore>> store =
-        JobStore::open(path(), JobStore::Mode::readWrite, kWithBrokenV2);
+        JobStore::open(path(), JobStore::Mode::readWrite, kWithBrokenV3);
     ASSERT_FALSE(store);
     EXPECT_TRUE(store.error().contains(path())) << store.error().toStdString();
-    EXPECT_TRUE(store.error().contains(QStringLiteral("migrating from schema 1 to 2")))
+    EXPECT_TRUE(store.error().contains(QStringLiteral("migrating from schema 2 to 3")))
         << store.error().toStdString();
-    EXPECT_TRUE(store.error().contains(QStringLiteral("stays at schema 1"))) << store.error().toStdString();
+    EXPECT_TRUE(store.error().contains(QStringLiteral("stays at schema 2"))) << store.error().toStdString();
     {
         RawDb raw(path());
-        EXPECT_EQ(raw.integer("PRAGMA user_version"), 1);
+        EXPECT_EQ(raw.integer("PRAGMA user_version"), 2);
         EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'"), 0);
     }
     const std::unique_ptr<JobStore> again = openStore(path());
@@ -177,7 +179,7 @@ TEST_F(StoreMigrationTest, ANewerFileIsRefusedByWriterAndReader) {
     for (const JobStore::Mode mode : {JobStore::Mode::readWrite, JobStore::Mode::readOnly}) {
         const QString error = openError(path(), mode);
         EXPECT_TRUE(error.contains(path())) << error.toStdString();
-        EXPECT_TRUE(error.contains(QStringLiteral("newer NemoDesk (schema 7); this one reads up to 1")))
+        EXPECT_TRUE(error.contains(QStringLiteral("newer NemoDesk (schema 7); this one reads up to 2")))
             << error.toStdString();
     }
     RawDb raw(path());
@@ -238,12 +240,12 @@ TEST_F(StoreMigrationTest, AReaderNeedsAFileTheDaemonMadeAndMigrated) {
     error = openError(path(), JobStore::Mode::readOnly);
     EXPECT_TRUE(error.contains(QStringLiteral("is empty"))) << error.toStdString();
 
-    // A file at schema 1 opened by a reader that knows schema 2: only the daemon migrates.
+    // A file at schema 2 opened by a reader that knows schema 3: only the daemon migrates.
     ASSERT_TRUE(openStore(path()));
     const Result<std::unique_ptr<JobStore>> reader =
-        JobStore::open(path(), JobStore::Mode::readOnly, kWithV2);
+        JobStore::open(path(), JobStore::Mode::readOnly, kWithV3);
     ASSERT_FALSE(reader);
-    EXPECT_TRUE(reader.error().contains(QStringLiteral("has schema 1; the daemon upgrades it to schema 2")))
+    EXPECT_TRUE(reader.error().contains(QStringLiteral("has schema 2; the daemon upgrades it to schema 3")))
         << reader.error().toStdString();
 }
 

@@ -3,6 +3,7 @@
 nd_core_test(nemodesk_store_tests
   store/StoreTestUtil.h
   store/store_benchmark_test.cpp
+  store/store_benchmarks_test.cpp
   store/store_concurrency_test.cpp
   store/store_crash_test.cpp
   store/store_migration_test.cpp
