@@ -74,7 +74,10 @@ bool readNumber(const QJsonObject &body, const char *key, double min, double max
         return true;
     const double d = value.toDouble(std::nan(""));
     if (!value.isDouble() || !std::isfinite(d) || d < min || d > max) {
-        *error = QStringLiteral("%1: must be a number between %2 and %3").arg(name).arg(min).arg(max);
+        *error = QStringLiteral("%1: must be a number between %2 and %3")
+                     .arg(name)
+                     .arg(min, 0, 'g', 17)
+                     .arg(max, 0, 'g', 17);
         return false;
     }
     if constexpr (std::is_integral_v<T>) {
