@@ -65,6 +65,13 @@ void HttpConnection::onReadyRead() {
     if (m_closing || m_streaming)
         return;
     m_parser.feed(bytes);
+    // While an answer is deferred nothing is parsed, so the parser's limits do not bound what a client
+    // pipelines meanwhile: one more request's worth may wait, beyond that the client is dropped.
+    if (m_waiting &&
+        m_parser.bufferedBytes() > m_options.limits.maxHeadBytes + m_options.limits.maxBodyBytes) {
+        abort();
+        return;
+    }
     processRequests();
 }
 

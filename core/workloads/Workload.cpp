@@ -4,6 +4,8 @@
 #include <QDir>
 #include <QJsonArray>
 
+#include <cmath>
+
 namespace nd {
 
 namespace {
@@ -53,7 +55,8 @@ Result<QString> flagValue(const Flag &flag, const QJsonValue &value) {
     switch (flag.type) {
         case Flag::integer: {
             const double d = value.toDouble(-1);
-            if (!value.isDouble() || d < 0 || d != static_cast<double>(static_cast<qint64>(d)) || d > 1e15)
+            // Range first: casting a double beyond qint64 is undefined.
+            if (!value.isDouble() || d < 0 || d > 1e15 || d != std::floor(d))
                 return Error{QStringLiteral("workload.%1 must be a whole number >= 0").arg(key)};
             return QString::number(static_cast<qint64>(d));
         }

@@ -261,6 +261,24 @@ TEST(HttpDeferred, AnAnswerGivenAtOnceInsideTheCallbackWorks) {
     EXPECT_EQ(r.count("HTTP/1.1 200 OK"), 4);
 }
 
+TEST(HttpDeferred, AClientFloodingWhileTheAnswerIsDeferredIsDropped) {
+    // Nothing is parsed while an answer is outstanding, so the parser's limits cannot bound what arrives:
+    // more than one request's worth (head + body limits) drops the client.
+    HttpServerOptions options;
+    options.limits.maxHeadBytes = 1024;
+    options.limits.maxBodyBytes = 4096;
+    DeferringServer server(options);
+    Client client(server.port);
+    client.send(get("/later/1"));
+    ASSERT_TRUE(server.waitForDeferred());
+    client.send(get("/queued"));  // one pipelined request is fine
+    settle(50);
+    EXPECT_FALSE(client.closed());
+    client.send(QByteArray(8192, 'x'));
+    EXPECT_TRUE(client.waitClosed());
+    EXPECT_EQ(server.closedCount, 1);
+}
+
 TEST(HttpDeferred, AnswerIsIgnoredWhenNothingIsDeferred) {
     DeferringServer server;
     Client client(server.port);
