@@ -29,15 +29,6 @@ const char *kDescription =
     "the result is also stored with the daemon (POST /api/benchmarks; `GET /api/benchmarks` lists them). "
     "Energy per token is not measured yet (no NVML energy counter in gpu/telemetry).";
 
-// The library's name for a model file: the file name without ".gguf" and a shard suffix.
-QString modelName(const QString &path) {
-    const QString file = QFileInfo(path).fileName();
-    const ShardName shard = parseShardName(file);
-    if (shard.shardNo > 0)
-        return shard.base;
-    return file.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive) ? file.chopped(5) : file;
-}
-
 QString typeMix(const Model &model) {
     ModelInfo info;
     QStringList types;
@@ -104,7 +95,7 @@ int runWorkerBench(const QStringList &args) {
     }
     const QString path = parser.value(engineOptions.model);
     QJsonObject result{
-        {QStringLiteral("model"), modelName(path)},
+        {QStringLiteral("model"), modelNameOf(path)},
         {QStringLiteral("model_path"), QFileInfo(path).absoluteFilePath()},
         {QStringLiteral("type_mix"), typeMix(*engine->model)},
         {QStringLiteral("device"), QString::fromStdString(engine->backend->name())},

@@ -3,9 +3,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QFileInfo>
 #include <QJsonDocument>
-#include <QRegularExpression>
 #include <QTimer>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +15,7 @@
 #include "core/auth/Token.h"
 #include "core/daemon/SignalWatcher.h"
 #include "core/http/HttpConnection.h"
+#include "core/models/ModelScan.h"
 #include "core/paths/Paths.h"
 #include "gpu/chat/reasoning_parser.h"
 
@@ -37,15 +36,6 @@ constexpr int64_t defaultSlots = 4;
 
 QString qs(const std::string &s) {
     return QString::fromStdString(s);
-}
-
-// The library's name of a model file: its name without .gguf (and without a split suffix).
-QString modelName(const QString &path) {
-    QString name = QFileInfo(path).fileName();
-    if (name.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
-        name.chop(5);
-    static const QRegularExpression split(QStringLiteral("-\\d{5}-of-\\d{5}$"));
-    return name.remove(split);
 }
 
 }  // namespace
@@ -371,7 +361,7 @@ int runWorkerServe(const QStringList &args) {
     const QString path = parser.value(engineOptions.model);
     report.progress(QJsonObject{{QStringLiteral("kind"), QStringLiteral("server")},
                                 {QStringLiteral("phase"), QStringLiteral("loading")},
-                                {QStringLiteral("model"), modelName(path)}},
+                                {QStringLiteral("model"), modelNameOf(path)}},
                     WorkerReport::Urgency::now);
 
     const Paths paths = Paths::fromEnvironment();
@@ -382,7 +372,7 @@ int runWorkerServe(const QStringList &args) {
     }
 
     ServeEngine engine;
-    engine.name = modelName(path);
+    engine.name = modelNameOf(path);
     if (const Status st = model_load(path.toStdString(), {}, &engine.model); !st.ok()) {
         printErr(qs(st.message));
         return exitFailure;
@@ -417,7 +407,7 @@ int runWorkerServe(const QStringList &args) {
         return exitFailure;
     }
     printOut(QStringLiteral("serving %1 on http://127.0.0.1:%2 (%3)\n")
-                 .arg(modelName(path))
+                 .arg(modelNameOf(path))
                  .arg(port.value())
                  .arg(backendName));
 

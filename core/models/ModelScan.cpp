@@ -87,6 +87,12 @@ ShardName parseShardName(const QString &fileName) {
     return {m.captured(1), no, count};
 }
 
+QString modelNameOf(const QString &path) {
+    const QString file = QFileInfo(path).fileName();
+    const ShardName shard = parseShardName(file);
+    return shard.shardNo > 0 ? shard.base : withoutSuffix(file);
+}
+
 ModelScanResult scanModelFolders(const QStringList &folders, int maxDepth) {
     ModelScanResult out;
     QSet<QString> visited;

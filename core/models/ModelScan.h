@@ -38,5 +38,7 @@ struct ShardName {
     int shardCount = 0;
 };
 ShardName parseShardName(const QString &fileName);
+// The library's name of a model file (any path): its file name without ".gguf" and a shard suffix.
+QString modelNameOf(const QString &path);
 
 }  // namespace nd

@@ -34,9 +34,9 @@ const QList<Flag> &kindFlags(WorkloadKind kind) {
                                    {"top_k", "--top-k", Flag::integer},
                                    {"seed", "--seed", Flag::integer},
                                    {"reasoning", "--think", Flag::boolean}};
-    static const QList<Flag> benchmark{{"prompt_tokens", "-p", Flag::integer},
-                                       {"gen_tokens", "-n", Flag::integer},
-                                       {"reps", "-r", Flag::integer}};
+    static const QList<Flag> benchmark{{"prompt_tokens", "--prompt", Flag::integer},
+                                       {"gen_tokens", "--gen", Flag::integer},
+                                       {"reps", "--reps", Flag::integer}};
     static const QList<Flag> server{{"slots", "--slots", Flag::integer}};
     switch (kind) {
         case WorkloadKind::batch:

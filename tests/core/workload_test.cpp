@@ -89,9 +89,10 @@ TEST(Workload, BenchmarkAndServer) {
     ASSERT_TRUE(bench.ok()) << bench.error().toStdString();
     EXPECT_EQ(bench->name, QStringLiteral("benchmark llama-3b"));
     EXPECT_EQ(bench->argv, head("bench", QStringLiteral("/models/llama-3b.gguf"))
-                               << QStringLiteral("--ctx") << QStringLiteral("2048") << QStringLiteral("-p")
-                               << QStringLiteral("512") << QStringLiteral("-n") << QStringLiteral("128")
-                               << QStringLiteral("-r") << QStringLiteral("3"));
+                               << QStringLiteral("--ctx") << QStringLiteral("2048")
+                               << QStringLiteral("--prompt") << QStringLiteral("512")
+                               << QStringLiteral("--gen") << QStringLiteral("128") << QStringLiteral("--reps")
+                               << QStringLiteral("3"));
 
     const Result<WorkloadCommand> serve = command(R"({"kind":"server","model":"nano","slots":4})");
     ASSERT_TRUE(serve.ok()) << serve.error().toStdString();

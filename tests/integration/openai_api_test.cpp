@@ -352,6 +352,32 @@ TEST_F(OpenAiApi, ABatchWorkloadRunsAsAJob) {
     EXPECT_TRUE(stray.body.contains("colour"));
 }
 
+TEST_F(OpenAiApi, ABenchmarkWorkloadStoresItsResult) {
+    startDaemon();
+    const RawResponse submitted =
+        post("/api/jobs", QJsonObject{{s("workload"), QJsonObject{{s("kind"), s("benchmark")},
+                                                                  {s("model"), s("tiny-llama")},
+                                                                  {s("prompt_tokens"), 16},
+                                                                  {s("gen_tokens"), 8},
+                                                                  {s("reps"), 1}}}});
+    ASSERT_EQ(submitted.status, 201) << submitted.body.toStdString();
+    const qint64 id = parse(submitted.body).value(s("job_id")).toInteger();
+    QDeadlineTimer deadline(60000);
+    while (!QStringList{s("completed"), s("failed"), s("cancelled")}.contains(
+               job(id).value(s("state")).toString()) &&
+           !deadline.hasExpired())
+        QThread::msleep(200);
+    ASSERT_EQ(job(id).value(s("state")).toString(), s("completed"))
+        << QJsonDocument(job(id)).toJson().toStdString();
+    const QJsonArray stored =
+        parse(get("/api/benchmarks?model=tiny-llama").body).value(s("benchmarks")).toArray();
+    ASSERT_EQ(stored.size(), 1) << get("/api/benchmarks").body.toStdString();
+    const QJsonObject result = stored.first().toObject();
+    EXPECT_EQ(result.value(s("job_id")).toInteger(), id) << QJsonDocument(result).toJson().toStdString();
+    EXPECT_GT(result.value(s("decode_tps")).toDouble(), 0);
+    EXPECT_GT(result.value(s("prompt_tps")).toDouble(), 0);
+}
+
 // The official OpenAI client for Node (tools/reference installs it), streaming and not.
 TEST_F(OpenAiApi, TheOfficialOpenAiClientWorks) {
     const QString script = QStringLiteral(NEMODESK_SOURCE_DIR "/tests/integration/openai_client.mjs");
