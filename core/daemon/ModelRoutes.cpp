@@ -7,6 +7,7 @@
 #include <QLoggingCategory>
 #include <QUrlQuery>
 
+#include "core/http/JsonBody.h"
 #include "core/http/SseHub.h"
 #include "core/models/ModelLibrary.h"
 #include "core/store/JobStore.h"
@@ -20,26 +21,12 @@ Q_LOGGING_CATEGORY(lcModelRoutes, "nemodesk.models")
 constexpr int defaultBenchmarkLimit = 100;
 constexpr int maxBenchmarkLimit = 10000;
 
-Result<QJsonObject> bodyObject(const HttpRequest &request) {
-    if (request.body.trimmed().isEmpty())
-        return Error{QStringLiteral("the request needs a JSON object body")};
-    QJsonParseError error{};
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &error);
-    if (error.error != QJsonParseError::NoError)
-        return Error{QStringLiteral("the body is not valid JSON: %1 at byte %2")
-                         .arg(error.errorString())
-                         .arg(error.offset)};
-    if (!doc.isObject())
-        return Error{QStringLiteral("the body must be a JSON object")};
-    return doc.object();
-}
-
 // The folder of a folders request: the body's "path", or ?path= (DELETE bodies are unusual to some tools).
 Result<QString> folderOf(const HttpRequest &request) {
     const QUrlQuery query(QString::fromUtf8(request.query));
     if (request.body.trimmed().isEmpty() && query.hasQueryItem(QStringLiteral("path")))
         return query.queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded);
-    const Result<QJsonObject> body = bodyObject(request);
+    const Result<QJsonObject> body = jsonObjectBody(request);
     if (!body)
         return Error{body.error()};
     const QJsonValue path = body->value(QStringLiteral("path"));
@@ -152,7 +139,7 @@ JobStore *ModelRoutes::store(QString *error) {
 }
 
 HttpResponse ModelRoutes::addBenchmark(const HttpRequest &request) {
-    const Result<QJsonObject> body = bodyObject(request);
+    const Result<QJsonObject> body = jsonObjectBody(request);
     if (!body)
         return HttpResponse::error(400, "bad_request", body.error());
     if (const QString problem = benchmarkProblem(*body); !problem.isEmpty())

@@ -12,6 +12,7 @@
 
 #include "core/daemon/LogFollower.h"
 #include "core/http/HttpConnection.h"
+#include "core/http/JsonBody.h"
 #include "core/http/Sse.h"
 #include "core/http/SseHub.h"
 #include "core/jobs/SlurmSyntax.h"
@@ -37,23 +38,6 @@ HttpResponse fromError(const QueueError &error) {
             break;
     }
     return HttpResponse::error(400, "invalid_job", error.message);
-}
-
-Result<QJsonObject> bodyObject(const HttpRequest &request, bool required) {
-    if (request.body.trimmed().isEmpty()) {
-        if (required)
-            return Error{QStringLiteral("the request needs a JSON object body")};
-        return QJsonObject{};
-    }
-    QJsonParseError error{};
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &error);
-    if (error.error != QJsonParseError::NoError)
-        return Error{QStringLiteral("the body is not valid JSON: %1 at byte %2")
-                         .arg(error.errorString())
-                         .arg(error.offset)};
-    if (!doc.isObject())
-        return Error{QStringLiteral("the body must be a JSON object")};
-    return doc.object();
 }
 
 QJsonArray idsToJson(const QList<qint64> &ids) {
@@ -117,7 +101,7 @@ void QueueRoutes::registerOn(Router &router) {
 }
 
 HttpResponse QueueRoutes::submit(const HttpRequest &request) {
-    const Result<QJsonObject> body = bodyObject(request, true);
+    const Result<QJsonObject> body = jsonObjectBody(request);
     if (!body.ok())
         return HttpResponse::error(400, "invalid_job", body.error());
     QueueResult<std::vector<SubmitResult>> submitted = m_queue->submit(body.value());
@@ -239,7 +223,7 @@ HttpResponse QueueRoutes::show(const QString &ref) {
 HttpResponse QueueRoutes::action(const QString &ref, const QByteArray &what, const HttpRequest &request) {
     QueueResult<QList<qint64>> result = QueueError{};
     if (what == "cancel") {
-        const Result<QJsonObject> body = bodyObject(request, false);
+        const Result<QJsonObject> body = jsonObjectBody(request, BodyRequired::no);
         if (!body.ok())
             return HttpResponse::error(400, "bad_request", body.error());
         std::optional<int> signal;
@@ -267,7 +251,7 @@ HttpResponse QueueRoutes::action(const QString &ref, const QByteArray &what, con
 }
 
 HttpResponse QueueRoutes::update(const QString &ref, const HttpRequest &request) {
-    const Result<QJsonObject> body = bodyObject(request, true);
+    const Result<QJsonObject> body = jsonObjectBody(request);
     if (!body.ok())
         return HttpResponse::error(400, "bad_request", body.error());
     std::optional<qint64> priority;
@@ -403,7 +387,7 @@ bool QueueRoutes::replayEvents(HttpConnection *connection, SseHub *hub, qint64 a
 }
 
 HttpResponse QueueRoutes::progress(const QString &ref, const HttpRequest &request) {
-    const Result<QJsonObject> body = bodyObject(request, true);
+    const Result<QJsonObject> body = jsonObjectBody(request);
     if (!body.ok())
         return HttpResponse::error(400, "bad_request", body.error());
     const Result<JobRef> parsed = parseJobRef(ref);

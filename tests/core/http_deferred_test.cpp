@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QTcpSocket>
 
+#include "LoopbackClient.h"
 #include "TestUtil.h"
 #include "core/http/HttpServer.h"
 
@@ -16,34 +17,7 @@ namespace {
 
 using test::waitUntil;
 
-// A client socket driven by the test's event loop (the server runs on the same thread).
-class Client {
-public:
-    explicit Client(quint16 port) {
-        m_socket.connectToHost(QHostAddress::LocalHost, port);
-        QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket,
-                         [this] { m_received += m_socket.readAll(); });
-        QObject::connect(&m_socket, &QTcpSocket::connected, &m_socket, [this] { m_connected = true; });
-        QObject::connect(&m_socket, &QTcpSocket::disconnected, &m_socket, [this] { m_closed = true; });
-        waitUntil([this] { return m_connected; });
-    }
-    void send(const QByteArray &bytes) { m_socket.write(bytes); }
-    bool waitFor(const QByteArray &text, int count = 1) {
-        return waitUntil([&] { return m_received.count(text) >= count; });
-    }
-    bool waitClosed() {
-        return waitUntil([this] { return m_closed; });
-    }
-    bool closed() const { return m_closed; }
-    const QByteArray &received() const { return m_received; }
-    QTcpSocket &socket() { return m_socket; }
-
-private:
-    QTcpSocket m_socket;
-    QByteArray m_received;
-    bool m_connected = false;
-    bool m_closed = false;
-};
+using Client = test::LoopbackClient;
 
 // Runs the event loop for `ms` (to show that something does NOT happen in that time).
 void settle(int ms) {

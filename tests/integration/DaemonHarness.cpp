@@ -1,6 +1,8 @@
 // DaemonHarness: process control and raw HTTP for the integration tests.
 #include "DaemonHarness.h"
 
+#include <gtest/gtest.h>
+
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QTcpSocket>
@@ -111,11 +113,18 @@ void DaemonHarness::killHard() {
     m_daemon->waitForFinished(10000);
 }
 
-CommandResult DaemonHarness::nemoctl(const QStringList &args, int deadlineMs) const {
+CommandResult runProcess(const QString &program, const QStringList &args, const QProcessEnvironment &env,
+                         const QByteArray &input, int deadlineMs) {
     QProcess p;
-    p.setProcessEnvironment(m_env);
-    p.start(nemoctlPath(), args);
+    p.setProcessEnvironment(env);
+    p.start(program, args);
     CommandResult r;
+    if (!p.waitForStarted(10000)) {
+        r.err = "(did not start)";
+        return r;
+    }
+    p.write(input);
+    p.closeWriteChannel();
     if (!p.waitForFinished(deadlineMs)) {
         p.kill();
         p.waitForFinished(5000);
@@ -126,6 +135,18 @@ CommandResult DaemonHarness::nemoctl(const QStringList &args, int deadlineMs) co
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+QString writeFile(const QTemporaryDir &dir, const char *name, const QByteArray &bytes) {
+    const QString path = dir.filePath(QString::fromUtf8(name));
+    QFile f(path);
+    EXPECT_TRUE(f.open(QIODevice::WriteOnly)) << path.toStdString();
+    f.write(bytes);
+    return path;
+}
+
+CommandResult DaemonHarness::nemoctl(const QStringList &args, int deadlineMs) const {
+    return runProcess(nemoctlPath(), args, m_env, {}, deadlineMs);
 }
 
 RawResponse DaemonHarness::send(const QByteArray &bytes) const {

@@ -35,6 +35,24 @@ struct CommandResult {
     QByteArray err;
 };
 
+// Runs a program to its end (killed past the deadline: err "(timed out)"), `input` on its stdin (then
+// closed), and collects its output.
+CommandResult runProcess(const QString &program, const QStringList &args, const QProcessEnvironment &env,
+                         const QByteArray &input = {}, int deadlineMs = 60000);
+// Writes `bytes` to dir/name (a test's input file) and returns its path.
+QString writeFile(const QTemporaryDir &dir, const char *name, const QByteArray &bytes);
+
+// Chat templates for generated models: ChatML, and ChatML with Nemotron 3's thinking switch on the
+// generation prompt (thinking on: the prompt ends inside <think>, so a random model's words are reasoning).
+constexpr const char *kChatMlTemplate =
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+constexpr const char *kChatMlThinkingTemplate =
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n"
+    "{% if enable_thinking is defined and not enable_thinking %}<think></think>{% else %}<think>\n{% endif %}"
+    "{% endif %}";
+
 class DaemonHarness {
 public:
     DaemonHarness();

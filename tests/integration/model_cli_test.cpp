@@ -36,13 +36,7 @@ protected:
         ASSERT_TRUE(st.ok()) << st.describe();
     }
 
-    QString write(const char *name, const QByteArray &bytes) {
-        const QString path = m_dir.filePath(s(name));
-        QFile f(path);
-        EXPECT_TRUE(f.open(QIODevice::WriteOnly));
-        f.write(bytes);
-        return path;
-    }
+    QString write(const char *name, const QByteArray &bytes) { return writeFile(m_dir, name, bytes); }
 
     CommandResult run(const QStringList &args) { return m_harness.nemoctl(args); }
 

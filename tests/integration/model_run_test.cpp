@@ -22,13 +22,6 @@ QString s(const char *text) {
     return QString::fromUtf8(text);
 }
 
-// A ChatML template with Nemotron 3's thinking switch on the generation prompt.
-constexpr const char *kTemplate =
-    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n"
-    "{% if enable_thinking is defined and not enable_thinking %}<think></think>{% else %}<think>\n{% endif %}"
-    "{% endif %}";
-
 class ModelRun : public ::testing::Test {
 protected:
     QString model(ModelArch arch) {
@@ -39,39 +32,18 @@ protected:
         ModelGenSpec spec;
         spec.arch = arch;
         spec.weight_type = GgmlType::f32;
-        spec.chat_template = kTemplate;
+        spec.chat_template = kChatMlThinkingTemplate;
         const Status st = model_gen_write(spec, path.toStdString());
         EXPECT_TRUE(st.ok()) << st.describe();
         return path;
     }
 
-    QString write(const char *name, const QByteArray &bytes) {
-        const QString path = m_dir.filePath(s(name));
-        QFile f(path);
-        EXPECT_TRUE(f.open(QIODevice::WriteOnly));
-        f.write(bytes);
-        return path;
-    }
+    QString write(const char *name, const QByteArray &bytes) { return writeFile(m_dir, name, bytes); }
 
     // nemoctl with `input` on stdin (then closed).
     static CommandResult run(const QStringList &args, const QByteArray &input = {}) {
-        QProcess p;
-        p.start(nemoctlPath(), QStringList{s("run")} + args);
-        CommandResult r;
-        if (!p.waitForStarted(10000))
-            return r;
-        p.write(input);
-        p.closeWriteChannel();
-        if (!p.waitForFinished(60000)) {
-            p.kill();
-            p.waitForFinished(5000);
-            r.err = "(timed out)";
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return runProcess(nemoctlPath(), QStringList{s("run")} + args,
+                          QProcessEnvironment::systemEnvironment(), input);
     }
 
     static QJsonObject json(const CommandResult &r) {

@@ -30,14 +30,6 @@ QString s(const char *text) {
     return QString::fromUtf8(text);
 }
 
-// ChatML with Nemotron 3's thinking switch: with thinking on the prompt ends inside <think>, so what a
-// random model writes is reasoning.
-constexpr const char *kTemplate =
-    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n"
-    "{% if enable_thinking is defined and not enable_thinking %}<think></think>{% else %}<think>\n{% endif %}"
-    "{% endif %}";
-
 QJsonObject parse(const QByteArray &body) {
     return QJsonDocument::fromJson(body).object();
 }
@@ -64,7 +56,7 @@ protected:
             ModelGenSpec spec;
             spec.arch = arch;
             spec.weight_type = GgmlType::q8_0;
-            spec.chat_template = kTemplate;
+            spec.chat_template = kChatMlThinkingTemplate;
             const Status st =
                 model_gen_write(spec, QDir(m_models.path()).filePath(s(name) + s(".gguf")).toStdString());
             ASSERT_TRUE(st.ok()) << st.describe();

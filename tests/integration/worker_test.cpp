@@ -20,48 +20,26 @@ QString s(const char *text) {
     return QString::fromUtf8(text);
 }
 
-constexpr const char *kTemplate =
-    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
-
 class Worker : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_TRUE(m_dir.isValid());
         ModelGenSpec spec;
         spec.arch = ModelArch::llama;
-        spec.chat_template = kTemplate;
+        spec.chat_template = kChatMlTemplate;
         m_model = m_dir.filePath(s("tiny.gguf"));
         const Status st = model_gen_write(spec, m_model.toStdString());
         ASSERT_TRUE(st.ok()) << st.describe();
         m_out = m_dir.filePath(s("out.jsonl"));
     }
 
-    QString write(const char *name, const QByteArray &bytes) {
-        const QString path = m_dir.filePath(s(name));
-        QFile f(path);
-        EXPECT_TRUE(f.open(QIODevice::WriteOnly));
-        f.write(bytes);
-        return path;
-    }
+    QString write(const char *name, const QByteArray &bytes) { return writeFile(m_dir, name, bytes); }
 
     static CommandResult run(const QStringList &args) {
-        QProcess p;
+        // Run by hand, as a person would: no job, so no progress reports.
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(s("NEMODESK_JOB_ID"));
-        p.setProcessEnvironment(env);
-        p.start(nemoctlPath(), QStringList{s("worker")} + args);
-        CommandResult r;
-        if (!p.waitForStarted(10000) || !p.waitForFinished(60000)) {
-            p.kill();
-            p.waitForFinished(5000);
-            r.err = "(timed out)";
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return runProcess(nemoctlPath(), QStringList{s("worker")} + args, env);
     }
 
     CommandResult batch(const QString &input) const {
