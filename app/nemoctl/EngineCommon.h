@@ -110,11 +110,22 @@ inline std::optional<int64_t> positiveOption(const QCommandLineParser &parser,
     return static_cast<int64_t>(v);
 }
 
-// Reads the engine options (usage errors: the exit code in *exitCode, nullopt) and loads the model, the
-// backend and a session of minCtx positions (--ctx overrides it) (failures: printed, exitFailure). The
-// tokenizer is not loaded: eval and bench work on ids.
-inline std::optional<Engine> openEngine(const QCommandLineParser &parser, const EngineOptions &options,
-                                        const QString &usageLine, int64_t minCtx, int *exitCode) {
+// The engine options as given, defaults filled in: --model, --device, -t, --batch (0: the backend's),
+// --ctx (0: the command's default), --gpu-layers (-1: none split), --kv-type.
+struct EngineSettings {
+    QString model;
+    QString device = QStringLiteral("auto");
+    int threads = 1;
+    int64_t batch = 0;
+    int64_t ctx = 0;
+    int64_t gpuLayers = -1;
+    KvType kv = KvType::f16;
+};
+
+// Checks the engine options; a usage error is printed and nullopt returned, its exit code in *exitCode.
+inline std::optional<EngineSettings> readEngineSettings(const QCommandLineParser &parser,
+                                                        const EngineOptions &options,
+                                                        const QString &usageLine, int *exitCode) {
     if (!parser.isSet(options.model)) {
         *exitCode = usageError(QStringLiteral("--model is required"), usageLine);
         return std::nullopt;
@@ -126,39 +137,72 @@ inline std::optional<Engine> openEngine(const QCommandLineParser &parser, const 
     const auto gpuLayers = positiveOption(parser, options.gpuLayers, -1, usageLine, exitCode, true);
     if (!threads || !batch || !ctx || !gpuLayers)
         return std::nullopt;
-    KvType kv = KvType::f16;
+    EngineSettings s;
+    s.model = parser.value(options.model);
+    if (parser.isSet(options.device))
+        s.device = parser.value(options.device);
+    s.threads = static_cast<int>(*threads);
+    s.batch = *batch;
+    s.ctx = *ctx;
+    s.gpuLayers = *gpuLayers;
     if (parser.isSet(options.kvType)) {
         const QString t = parser.value(options.kvType);
         if (t != QLatin1String("f16") && t != QLatin1String("f32")) {
             *exitCode = usageError(QStringLiteral("--kv-type is f16 or f32, got '%1'").arg(t), usageLine);
             return std::nullopt;
         }
-        kv = t == QLatin1String("f32") ? KvType::f32 : KvType::f16;
+        s.kv = t == QLatin1String("f32") ? KvType::f32 : KvType::f16;
     }
-    Engine e;
-    e.threads = static_cast<int>(*threads);
+    return s;
+}
+
+// Loads the model (with its tokenizer when `needsTokenizer` says what for, e.g. "answer text prompts")
+// and opens the backend, into e (no session). False when that fails: printed, its exit code in *exitCode.
+inline bool loadModelAndBackend(const EngineSettings &s, const char *needsTokenizer, const QString &usageLine,
+                                Engine *e, int *exitCode) {
+    *exitCode = exitFailure;
     ModelLoadOptions lo;
-    lo.load_tokenizer = false;  // ids in, logits out: a tokenizer problem must not stop eval or bench
-    if (const Status s = model_load(parser.value(options.model).toStdString(), lo, &e.model); !s.ok()) {
-        printErr(QString::fromStdString(s.message));
-        *exitCode = exitFailure;
-        return std::nullopt;
+    lo.load_tokenizer = needsTokenizer != nullptr;
+    if (const Status st = model_load(s.model.toStdString(), lo, &e->model); !st.ok()) {
+        printErr(QString::fromStdString(st.message));
+        return false;
     }
-    e.backend =
-        openBackend(parser.isSet(options.device) ? parser.value(options.device) : QStringLiteral("auto"),
-                    e.threads, *gpuLayers, usageLine, exitCode);
-    if (!e.backend)
-        return std::nullopt;
+    if (needsTokenizer && !e->model->tokenizer) {
+        printErr(QStringLiteral("%1: the model has no tokenizer, so it cannot %2")
+                     .arg(s.model, QString::fromUtf8(needsTokenizer)));
+        return false;
+    }
+    e->threads = s.threads;
+    e->backend = openBackend(s.device, s.threads, s.gpuLayers, usageLine, exitCode);
+    return e->backend != nullptr;
+}
+
+// A session on e's model and backend: --ctx positions, else `defaultCtx` (0: the model's default).
+inline bool openSession(const EngineSettings &s, int64_t defaultCtx, Engine *e) {
     SessionOptions so;
-    so.n_batch = *batch;
-    so.kv_type = kv;
-    so.n_ctx = *ctx;
-    // Without --ctx: what the command needs (eval's ids + greedy tokens, bench's p + n), as llama-bench
-    // sizes its context, so no memory goes to positions that are never used.
-    if (*ctx == 0)
-        so.n_ctx = minCtx;
-    if (const Status s = Session::create(*e.model, e.backend.get(), so, &e.session); !s.ok()) {
-        printErr(QString::fromStdString(s.message));
+    so.n_batch = s.batch;
+    so.kv_type = s.kv;
+    so.n_ctx = s.ctx != 0 ? s.ctx : defaultCtx;
+    if (const Status st = Session::create(*e->model, e->backend.get(), so, &e->session); !st.ok()) {
+        printErr(QString::fromStdString(st.message));
+        return false;
+    }
+    return true;
+}
+
+// Reads the engine options and loads the model, the backend and a session of minCtx positions (--ctx
+// overrides it) — without --ctx, what the command needs (eval's ids + greedy tokens, bench's p + n), as
+// llama-bench sizes its context, so no memory goes to positions that are never used. The tokenizer is not
+// loaded: eval and bench work on ids. Errors: printed, nullopt, the exit code in *exitCode.
+inline std::optional<Engine> openEngine(const QCommandLineParser &parser, const EngineOptions &options,
+                                        const QString &usageLine, int64_t minCtx, int *exitCode) {
+    const std::optional<EngineSettings> settings = readEngineSettings(parser, options, usageLine, exitCode);
+    if (!settings)
+        return std::nullopt;
+    Engine e;
+    if (!loadModelAndBackend(*settings, nullptr, usageLine, &e, exitCode))
+        return std::nullopt;
+    if (!openSession(*settings, minCtx, &e)) {
         *exitCode = exitFailure;
         return std::nullopt;
     }

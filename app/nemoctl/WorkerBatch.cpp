@@ -299,41 +299,12 @@ int readGenerate(const QCommandLineParser &parser, const BatchOptions &o, Genera
 // The model with its tokenizer, a backend and a session (--ctx, or the model's default context).
 int loadEngine(const QCommandLineParser &parser, const EngineOptions &o, Engine *e) {
     int exitCode = exitFailure;
-    const auto threads = positiveOption(parser, o.threads, cpu::default_thread_count(), kUsage, &exitCode);
-    const auto batch = positiveOption(parser, o.batch, 0, kUsage, &exitCode);
-    const auto ctx = positiveOption(parser, o.ctx, 0, kUsage, &exitCode, true);
-    const auto gpuLayers = positiveOption(parser, o.gpuLayers, -1, kUsage, &exitCode, true);
-    if (!threads || !batch || !ctx || !gpuLayers)
+    const std::optional<EngineSettings> settings = readEngineSettings(parser, o, kUsage, &exitCode);
+    if (!settings)
         return exitCode;
-    SessionOptions so;
-    so.n_batch = *batch;
-    so.n_ctx = *ctx;
-    if (parser.isSet(o.kvType)) {
-        const QString t = parser.value(o.kvType);
-        if (t != QLatin1String("f16") && t != QLatin1String("f32"))
-            return usageError(QStringLiteral("--kv-type is f16 or f32, got '%1'").arg(t), kUsage);
-        so.kv_type = t == QLatin1String("f32") ? KvType::f32 : KvType::f16;
-    }
-    const QString path = parser.value(o.model);
-    if (const Status st = model_load(path.toStdString(), {}, &e->model); !st.ok()) {
-        printErr(QString::fromStdString(st.message));
-        return exitFailure;
-    }
-    if (!e->model->tokenizer) {
-        printErr(
-            QStringLiteral("%1: the model has no tokenizer, so it cannot answer text prompts").arg(path));
-        return exitFailure;
-    }
-    e->threads = static_cast<int>(*threads);
-    e->backend = openBackend(parser.isSet(o.device) ? parser.value(o.device) : QStringLiteral("auto"),
-                             e->threads, *gpuLayers, kUsage, &exitCode);
-    if (!e->backend)
+    if (!loadModelAndBackend(*settings, "answer text prompts", kUsage, e, &exitCode))
         return exitCode;
-    if (const Status st = Session::create(*e->model, e->backend.get(), so, &e->session); !st.ok()) {
-        printErr(QString::fromStdString(st.message));
-        return exitFailure;
-    }
-    return -1;
+    return openSession(*settings, 0, e) ? -1 : exitFailure;
 }
 
 }  // namespace

@@ -339,26 +339,14 @@ int runWorkerServe(const QStringList &args) {
     if (const int code = parseOrExit(parser, args, kUsage, QString::fromLatin1(kDescription)); code >= 0)
         return code;
     int exitCode = exitFailure;
-    if (!parser.isSet(engineOptions.model))
-        return usageError(QStringLiteral("--model is required"), kUsage);
-    const auto threads =
-        positiveOption(parser, engineOptions.threads, cpu::default_thread_count(), kUsage, &exitCode);
-    const auto batch = positiveOption(parser, engineOptions.batch, 0, kUsage, &exitCode);
-    const auto ctx = positiveOption(parser, engineOptions.ctx, 0, kUsage, &exitCode, true);
-    const auto gpuLayers = positiveOption(parser, engineOptions.gpuLayers, -1, kUsage, &exitCode, true);
+    const std::optional<EngineSettings> settings =
+        readEngineSettings(parser, engineOptions, kUsage, &exitCode);
     const auto nSlots = positiveOption(parser, slots, defaultSlots, kUsage, &exitCode);
-    if (!threads || !batch || !ctx || !gpuLayers || !nSlots)
+    if (!settings || !nSlots)
         return exitCode;
-    KvType kv = KvType::f16;
-    if (parser.isSet(engineOptions.kvType)) {
-        const QString t = parser.value(engineOptions.kvType);
-        if (t != QLatin1String("f16") && t != QLatin1String("f32"))
-            return usageError(QStringLiteral("--kv-type is f16 or f32, got '%1'").arg(t), kUsage);
-        kv = t == QLatin1String("f32") ? KvType::f32 : KvType::f16;
-    }
 
     WorkerReport report;
-    const QString path = parser.value(engineOptions.model);
+    const QString &path = settings->model;
     report.progress(QJsonObject{{QStringLiteral("kind"), QStringLiteral("server")},
                                 {QStringLiteral("phase"), QStringLiteral("loading")},
                                 {QStringLiteral("model"), modelNameOf(path)}},
@@ -373,27 +361,19 @@ int runWorkerServe(const QStringList &args) {
 
     ServeEngine engine;
     engine.name = modelNameOf(path);
-    if (const Status st = model_load(path.toStdString(), {}, &engine.model); !st.ok()) {
-        printErr(qs(st.message));
-        return exitFailure;
-    }
-    if (!engine.model->tokenizer) {
-        printErr(QStringLiteral("%1: the model has no tokenizer, so it cannot serve text").arg(path));
-        return exitFailure;
-    }
-    engine.backend = openBackend(
-        parser.isSet(engineOptions.device) ? parser.value(engineOptions.device) : QStringLiteral("auto"),
-        static_cast<int>(*threads), *gpuLayers, kUsage, &exitCode);
-    if (!engine.backend)
+    Engine loaded;
+    if (!loadModelAndBackend(*settings, "serve text", kUsage, &loaded, &exitCode))
         return exitCode;
+    engine.model = std::move(loaded.model);
+    engine.backend = std::move(loaded.backend);
     // A model without a chat template (or with one our interpreter cannot run) still chats: in ChatML,
     // the format most instruction-tuned models without a known family were trained on.
     engine.chat = chatSetup(*engine.model, path.toStdString(), "chatml");
     BatchGeneratorOptions go;
     go.n_slots = *nSlots;
-    go.n_ctx = *ctx;
-    go.n_batch = *batch;
-    go.kv_type = kv;
+    go.n_ctx = settings->ctx;
+    go.n_batch = settings->batch;
+    go.kv_type = settings->kv;
     if (const Status st = BatchGenerator::create(*engine.model, engine.backend.get(), go, &engine.generator);
         !st.ok()) {
         printErr(qs(st.message));

@@ -114,34 +114,31 @@ void ModelProxy::onUpstreamBytes() {
         m_client->write(bytes);
         return;
     }
-    // Our own SSE head went out already: drop the worker's head, pass its events on; an error status
-    // becomes an error event at the end.
-    if (!m_upstreamHeadDone || !m_upstreamBuffer.isEmpty()) {
+    // Our own SSE head went out already: drop the worker's head and pass its events on; an error answer's
+    // body is kept and becomes an error event at the end.
+    if (!m_upstreamHeadDone) {
         m_upstreamBuffer += bytes;
-        if (!m_upstreamHeadDone) {
-            const qsizetype end = m_upstreamBuffer.indexOf("\r\n\r\n");
-            if (end < 0)
-                return;
-            const QByteArray statusLine = m_upstreamBuffer.first(m_upstreamBuffer.indexOf("\r\n"));
-            const bool ok = statusLine.split(' ').value(1) == "200";
-            m_upstreamHeadDone = true;
-            m_upstreamBuffer.remove(0, end + 4);
-            if (!ok) {
-                m_upstreamBuffer.prepend("!");  // an error body follows: keep it until the end
-                return;
-            }
+        const qsizetype end = m_upstreamBuffer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return;
+        m_upstreamHeadDone = true;
+        m_upstreamFailed = m_upstreamBuffer.first(end).split(' ').value(1) != "200";
+        m_upstreamBuffer.remove(0, end + 4);
+        if (!m_upstreamFailed)
             m_client->write(std::exchange(m_upstreamBuffer, {}));
-        }
         return;
     }
-    m_client->write(bytes);
+    if (m_upstreamFailed)
+        m_upstreamBuffer += bytes;
+    else
+        m_client->write(bytes);
 }
 
 void ModelProxy::onUpstreamClosed() {
     if (m_finished)
         return;
-    if (m_client && m_ownHead && m_upstreamBuffer.startsWith('!')) {
-        const QJsonObject error = QJsonDocument::fromJson(m_upstreamBuffer.mid(1)).object();
+    if (m_client && m_ownHead && m_upstreamFailed) {
+        const QJsonObject error = QJsonDocument::fromJson(m_upstreamBuffer).object();
         m_client->write("data: " + QJsonDocument(error).toJson(QJsonDocument::Compact) + "\n\n");
     } else if (m_client && !m_answered) {
         fail(502,

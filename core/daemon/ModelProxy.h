@@ -45,7 +45,8 @@ private:
     bool m_answered = false;  // the client has a head (ours or the worker's)
     bool m_ownHead = false;   // we wrote an SSE head ourselves (waiting comments)
     bool m_upstreamHeadDone = false;
-    QByteArray m_upstreamBuffer;  // the worker's head (and an error body) while we parse it
+    bool m_upstreamFailed = false;  // the worker answered an error status after our head went out
+    QByteArray m_upstreamBuffer;    // the worker's head while we parse it, then an error answer's body
     bool m_finished = false;
 };
 

@@ -40,26 +40,26 @@ HttpResponse OpenAiRoutes::models() const {
 }
 
 HttpResponse OpenAiRoutes::complete(const HttpRequest &request, const QByteArray &path) {
-    const Result<QString> model = openai::requestModel(request.body);
-    if (!model.ok())
+    const Result<openai::RequestRoute> route = openai::requestRoute(request.body);
+    if (!route.ok())
         return openai::errorResponse(
-            400, model.error(), QStringLiteral("invalid_request"),
-            model.error().startsWith(QLatin1String("model")) ? QStringLiteral("model") : QString());
-    if (!m_library.has(model.value())) {
+            400, route.error(), QStringLiteral("invalid_request"),
+            route.error().startsWith(QLatin1String("model")) ? QStringLiteral("model") : QString());
+    const QString name = route->model;
+    if (!m_library.has(name)) {
         const QStringList names = m_library.names();
         return openai::errorResponse(
             404,
             QStringLiteral("model '%1' not found; %2")
-                .arg(model.value(),
+                .arg(name,
                      names.isEmpty()
                          ? QStringLiteral("the library is empty: add a folder with `nemoctl models add DIR`")
                          : QStringLiteral("available models: %1").arg(names.join(QStringLiteral(", ")))),
             QStringLiteral("model_not_found"), QStringLiteral("model"));
     }
     // The rest of the body is the worker's to check: it answers 400s with the parameter's name.
-    const bool stream = openai::requestStreams(request.body);
+    const bool stream = route->stream;
     const QByteArray body = request.body;
-    const QString name = model.value();
     return HttpResponse::later([this, path, body, stream, name](HttpConnection *client) {
         auto *proxy = new ModelProxy(client, m_servers, name, path, body, stream, m_token);
         proxy->setParent(this);

@@ -92,29 +92,44 @@ bool readNumber(const QJsonObject &body, const char *key, double min, double max
 
 }  // namespace
 
-Result<QString> requestModel(const QByteArray &body) {
+namespace {
+Result<QJsonObject> bodyObject(const QByteArray &body) {
     QJsonParseError parseError{};
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
         return Error{QStringLiteral("the body is not a JSON object (%1 at byte %2)")
                          .arg(parseError.errorString())
                          .arg(parseError.offset)};
-    const QJsonValue model = doc.object().value(QStringLiteral("model"));
+    return doc.object();
+}
+
+Result<QString> modelOf(const QJsonObject &json) {
+    const QJsonValue model = json.value(QStringLiteral("model"));
     if (!model.isString() || model.toString().isEmpty())
         return paramError(QStringLiteral("model"),
                           QStringLiteral("required: the name of a model (GET /v1/models lists them)"));
     return model.toString();
 }
+}  // namespace
 
-bool requestStreams(const QByteArray &body) {
-    return QJsonDocument::fromJson(body).object().value(QStringLiteral("stream")).toBool();
+Result<RequestRoute> requestRoute(const QByteArray &body) {
+    const Result<QJsonObject> json = bodyObject(body);
+    if (!json.ok())
+        return Error{json.error()};
+    const Result<QString> model = modelOf(json.value());
+    if (!model.ok())
+        return Error{model.error()};
+    return RequestRoute{model.value(), json->value(QStringLiteral("stream")).toBool()};
 }
 
 Result<CompletionRequest> parseCompletionRequest(const QByteArray &body, Endpoint endpoint) {
-    const Result<QString> model = requestModel(body);
+    const Result<QJsonObject> parsed = bodyObject(body);
+    if (!parsed.ok())
+        return Error{parsed.error()};
+    const QJsonObject &json = parsed.value();
+    const Result<QString> model = modelOf(json);
     if (!model.ok())
         return Error{model.error()};
-    const QJsonObject json = QJsonDocument::fromJson(body).object();
     CompletionRequest r;
     r.endpoint = endpoint;
     r.model = model.value();

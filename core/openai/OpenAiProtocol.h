@@ -34,10 +34,13 @@ struct CompletionRequest {
 
 // Checks the body (types, ranges, n == 1); errors name the parameter (Error.message "param: …").
 Result<CompletionRequest> parseCompletionRequest(const QByteArray &body, Endpoint endpoint);
-// The "model" of a body, without checking the rest (the daemon routes by it).
-Result<QString> requestModel(const QByteArray &body);
-// True when the body asks for a stream.
-bool requestStreams(const QByteArray &body);
+// What the daemon routes a request by, without checking the rest (the worker does): its "model" (an
+// error when the body is not an object or names none) and whether it asks for a stream.
+struct RequestRoute {
+    QString model;
+    bool stream = false;
+};
+Result<RequestRoute> requestRoute(const QByteArray &body);
 
 // {"error": {"message", "type", "param", "code"}} with the type that fits the status.
 QJsonObject errorBody(int status, const QString &message, const QString &code, const QString &param = {});

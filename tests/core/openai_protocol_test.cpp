@@ -238,16 +238,15 @@ TEST(OpenAiRequest, ModelIsRequiredAndTheBodyMustBeAnObject) {
     EXPECT_EQ(error("[1,2]", Endpoint::chat).rfind("the body is not a JSON object", 0), 0u);
 }
 
-TEST(OpenAiRequest, RequestModelAndStreamsReadOnlyWhatTheyNeed) {
-    const Result<QString> model = requestModel(R"({"model":"nano","temperature":"not checked"})");
-    ASSERT_TRUE(model.ok());
-    EXPECT_EQ(model.value(), QStringLiteral("nano"));
-    EXPECT_FALSE(requestModel("{}").ok());
-    EXPECT_FALSE(requestModel("nonsense").ok());
-    EXPECT_TRUE(requestStreams(R"({"stream":true})"));
-    EXPECT_FALSE(requestStreams(R"({"stream":false})"));
-    EXPECT_FALSE(requestStreams(R"({})"));
-    EXPECT_FALSE(requestStreams("not json"));
+TEST(OpenAiRequest, RequestRouteReadsOnlyWhatItNeeds) {
+    const Result<RequestRoute> route = requestRoute(R"({"model":"nano","temperature":"not checked"})");
+    ASSERT_TRUE(route.ok());
+    EXPECT_EQ(route->model, QStringLiteral("nano"));
+    EXPECT_FALSE(route->stream);
+    EXPECT_FALSE(requestRoute("{}").ok());
+    EXPECT_FALSE(requestRoute("nonsense").ok());
+    EXPECT_TRUE(requestRoute(R"({"model":"m","stream":true})")->stream);
+    EXPECT_FALSE(requestRoute(R"({"model":"m","stream":false})")->stream);
 }
 
 TEST(OpenAiRequest, ReasoningSwitchAndReasoningEffort) {

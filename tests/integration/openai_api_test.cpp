@@ -197,6 +197,23 @@ TEST_F(OpenAiApi, AnswersThroughAServerJobStreamedAndNot) {
 
 TEST_F(OpenAiApi, BadRequestsGetOpenAiErrors) {
     startDaemon();
+    // A stream whose server is still starting has its head already (with the waiting comment): the
+    // worker's 400 comes as a last error event.
+    QJsonObject badStream = chat("tiny-h", "Hi", 4, true);
+    badStream.insert(s("temperature"), -1);
+    const RawResponse late = post("/v1/chat/completions", badStream);
+    EXPECT_EQ(late.status, 200);
+    const QList<QJsonObject> lateEvents = events(late.body);
+    ASSERT_GE(lateEvents.size(), 2) << late.body.toStdString();
+    EXPECT_TRUE(lateEvents.first().contains(s("comment")));
+    EXPECT_TRUE(lateEvents.last()
+                    .value(s("error"))
+                    .toObject()
+                    .value(s("message"))
+                    .toString()
+                    .contains(s("temperature")))
+        << late.body.toStdString();
+
     const RawResponse unknown = post("/v1/chat/completions", chat("no-such-model", "Hi", 4, false));
     EXPECT_EQ(unknown.status, 404);
     const QJsonObject error = parse(unknown.body).value(s("error")).toObject();
