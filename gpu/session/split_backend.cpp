@@ -7,7 +7,7 @@ namespace nd {
 
 SplitBackend::SplitBackend(std::unique_ptr<Backend> host, std::unique_ptr<Backend> device,
                            int64_t device_layers)
-    : m_host(std::move(host)), m_device(std::move(device)) {
+    : ForwardingBackend(device.get()), m_host(std::move(host)), m_device(std::move(device)) {
     m_split.host = m_host.get();
     m_split.device = m_device.get();
     m_split.device_layers = device_layers;

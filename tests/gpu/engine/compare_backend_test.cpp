@@ -13,6 +13,7 @@
 
 #include "engine/compare_backend.h"
 #include "engine/forward_test_util.h"
+#include "gpu/model/forwarding_backend.h"
 
 namespace nd::test {
 namespace {
@@ -110,25 +111,10 @@ TEST(CompareBackend, F16CacheRowsAreComparedAsHalves) {
 }
 
 // The CPU backend with every rms_norm output raised by kBump: a tested backend with one known fault.
-class PerturbedRmsNorm final : public Backend {
+class PerturbedRmsNorm final : public ForwardingBackend {
 public:
+    PerturbedRmsNorm() : ForwardingBackend(nullptr) { set_target(m_cpu.get()); }
     std::string name() const override { return "cpu with rms_norm + 1e-3"; }
-    Status alloc(size_t n, void **out) override { return m_cpu->alloc(n, out); }
-    void release(void *p) override { m_cpu->release(p); }
-    void upload(void *d, const void *s, size_t n) override { m_cpu->upload(d, s, n); }
-    void download(void *d, const void *s, size_t n) override { m_cpu->download(d, s, n); }
-    void copy(void *d, const void *s, size_t n) override { m_cpu->copy(d, s, n); }
-    void fill_zero(void *d, size_t n) override { m_cpu->fill_zero(d, n); }
-    Status prepare_weight(const Weight &w) override { return m_cpu->prepare_weight(w); }
-    void begin_forward(int64_t n) override { m_cpu->begin_forward(n); }
-    Status sync() override { return m_cpu->sync(); }
-    void get_rows(const Weight &e, const int32_t *ids, int64_t n, float *out) override {
-        m_cpu->get_rows(e, ids, n, out);
-    }
-    void matmul(const Weight &w, int64_t e, const float *x, int64_t ldx, int64_t n, float *y, int64_t ldy,
-                const Weight *b) override {
-        m_cpu->matmul(w, e, x, ldx, n, y, ldy, b);
-    }
     void rms_norm(const float *x, const Weight &w, int64_t n, int64_t width, float eps, float *y) override {
         m_cpu->rms_norm(x, w, n, width, eps, y);
         std::vector<float> v(static_cast<size_t>(n * width));
@@ -136,40 +122,6 @@ public:
         for (float &f : v)
             f += kBump;
         m_cpu->upload(y, v.data(), v.size() * 4);
-    }
-    void layer_norm(const float *x, const Weight &w, const Weight *b, int64_t n, int64_t width, float eps,
-                    float *y) override {
-        m_cpu->layer_norm(x, w, b, n, width, eps, y);
-    }
-    void add(float *y, const float *x, int64_t count) override { m_cpu->add(y, x, count); }
-    void relu_sqr(float *x, int64_t count) override { m_cpu->relu_sqr(x, count); }
-    void swiglu(float *g, int64_t ldg, const float *u, int64_t ldu, int64_t n, int64_t width) override {
-        m_cpu->swiglu(g, ldg, u, ldu, n, width);
-    }
-    void rope(float *x, int64_t ldx, int64_t n, int64_t nh, int64_t hd, const int32_t *pos,
-              const RopeParams &p) override {
-        m_cpu->rope(x, ldx, n, nh, hd, pos, p);
-    }
-    void attention(const KvLayer &c, int64_t pos0, const float *q, int64_t ldq, const float *k, int64_t ldk,
-                   const float *v, int64_t ldv, int64_t n, const AttentionShape &s, float *out) override {
-        m_cpu->attention(c, pos0, q, ldq, k, ldk, v, ldv, n, s, out);
-    }
-    void ssm_conv(const float *in, int64_t ld, int64_t n, float *cs, const Weight &w, const Weight &b,
-                  const MambaShape &s, float *out) override {
-        m_cpu->ssm_conv(in, ld, n, cs, w, b, s, out);
-    }
-    void ssm_scan(const float *xbc, int64_t ldx, const float *dt, int64_t ldd, const Weight &dtb,
-                  const Weight &a, const Weight &d, int64_t n, float *st, const MambaShape &s,
-                  float *y) override {
-        m_cpu->ssm_scan(xbc, ldx, dt, ldd, dtb, a, d, n, st, s, y);
-    }
-    void gated_group_norm(float *y, const float *z, int64_t ldz, int64_t n, const Weight &w,
-                          const MambaShape &s, float eps) override {
-        m_cpu->gated_group_norm(y, z, ldz, n, w, s, eps);
-    }
-    void moe_ffn(const float *rl, const MoeRouting &r, const Weight &up, const Weight &down, const float *x,
-                 int64_t n, float *out) override {
-        m_cpu->moe_ffn(rl, r, up, down, x, n, out);
     }
 
 private:
