@@ -226,15 +226,10 @@ Status alloc_scratch(const Model &model, ForwardState *st) {
 
 }  // namespace
 
-Status forward_scratch_create(const Model &model, Backend *backend, int64_t max_batch, ForwardState *st) {
-    if (!backend || !st || max_batch <= 0)
-        return ND_STATUS(StatusCode::invalid_argument, "forward_scratch_create: max_batch " +
-                                                           std::to_string(max_batch) +
-                                                           " must be positive, backend and state given");
+namespace {
+// The parts the model runs in on `backend`, and each layer's (still empty) state slots and backend.
+void init_layers(const Model &model, Backend *backend, ForwardState *st) {
     const auto nl = static_cast<size_t>(model.hp.n_layer);
-    st->backend = backend;
-    st->n_ctx = 0;
-    st->max_batch = max_batch;
     st->parts = forward_parts(model, backend);
     st->kv.assign(nl, KvLayer{});
     st->conv_state.assign(nl, nullptr);
@@ -243,6 +238,18 @@ Status forward_scratch_create(const Model &model, Backend *backend, int64_t max_
     for (const ForwardPart &p : st->parts)
         for (int64_t il = p.layer_begin; il < p.layer_end; ++il)
             st->layer_backend[static_cast<size_t>(il)] = p.backend;
+}
+}  // namespace
+
+Status forward_scratch_create(const Model &model, Backend *backend, int64_t max_batch, ForwardState *st) {
+    if (!backend || !st || max_batch <= 0)
+        return ND_STATUS(StatusCode::invalid_argument, "forward_scratch_create: max_batch " +
+                                                           std::to_string(max_batch) +
+                                                           " must be positive, backend and state given");
+    st->backend = backend;
+    st->n_ctx = 0;
+    st->max_batch = max_batch;
+    init_layers(model, backend, st);
     return alloc_scratch(model, st);
 }
 
@@ -259,15 +266,7 @@ Status forward_state_create(const Model &model, Backend *backend, int64_t n_ctx,
     st->n_ctx = n_ctx;
     st->kv_type = kv_type;
     st->max_batch = max_batch;
-    st->parts = forward_parts(model, backend);
-    const auto nl = static_cast<size_t>(hp.n_layer);
-    st->kv.assign(nl, KvLayer{});
-    st->conv_state.assign(nl, nullptr);
-    st->ssm_state.assign(nl, nullptr);
-    st->layer_backend.assign(nl, nullptr);
-    for (const ForwardPart &p : st->parts)
-        for (int64_t il = p.layer_begin; il < p.layer_end; ++il)
-            st->layer_backend[static_cast<size_t>(il)] = p.backend;
+    init_layers(model, backend, st);
     for (int64_t il = 0; il < hp.n_layer; ++il) {
         const auto i = static_cast<size_t>(il);
         const LayerKind k = hp.layers[i];
