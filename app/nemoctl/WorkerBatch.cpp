@@ -1,10 +1,16 @@
 // nemoctl worker batch: one model answers every line of a JSON Lines file, in order, into another JSON
 // Lines file. A line is {"prompt": "..."} (a raw completion) or {"messages": [...]} (a chat through the
 // model's template), with an optional "id" and per-line overrides. A bad line gets an error line and the
-// batch goes on. The output is resumable (WorkerBatchFile.h); SIGTERM (cancel) stops after the line being
-// answered is written. Progress goes to the daemon when run as a job (WorkerReport.h).
+// batch goes on. --parallel lines are answered together, sharing each forward pass (BatchGenerator); their
+// answers are written in input order as they complete. The output is resumable (WorkerBatchFile.h); SIGTERM
+// (cancel) writes the lines that are finished and stops (the ones being answered are answered again on the
+// next run). Progress goes to the daemon when run as a job (WorkerReport.h).
+#include <QElapsedTimer>
+
 #include <csignal>
+#include <map>
 #include <optional>
+#include <variant>
 
 #include <QJsonObject>
 
@@ -18,6 +24,7 @@
 #include "WorkerCommands.h"
 #include "WorkerReport.h"
 #include "gpu/chat/reasoning_parser.h"
+#include "gpu/session/batch_generator.h"
 #include "gpu/session/generate.h"
 
 namespace nd::cli {
@@ -28,6 +35,7 @@ using Json = nlohmann::ordered_json;
 
 constexpr int exitTerminated = 143;  // 128 + SIGTERM, as shells report it
 constexpr int64_t defaultMaxTokens = 1024;
+constexpr int64_t defaultParallel = 4;
 
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void onStopSignal(int) {
@@ -36,7 +44,9 @@ extern "C" void onStopSignal(int) {
 
 const QString kUsage = QStringLiteral(
     "nemoctl worker batch --model M.gguf --input IN.jsonl --output OUT.jsonl [--max-tokens N] "
-    "[--temperature T] [--top-p P] [--top-k K] [--seed S] [--think on|off] [--device D] [--ctx N] [-t N]");
+    "[--temperature T] [--top-p P] [--top-k K] [--seed S] [--think on|off] [--parallel N] [--device D] "
+    "[--ctx N] "
+    "[-t N]");
 
 const char *kDescription =
     "Answers every line of IN.jsonl with the model, writing one JSON line per input line to OUT.jsonl in "
@@ -48,9 +58,10 @@ const char *kDescription =
     "decode_ms, tokens_per_s}}, or {line, id, error} for a line that cannot be answered (not JSON, no "
     "prompt, "
     "too long for the context).\n\nResumable: finished lines already in OUT.jsonl are not answered again; a "
-    "torn last line (a crash while writing it) is cut off and answered again. SIGTERM stops after the "
-    "current "
-    "line is written (exit 143). Exit 0 when every line has an output line, 1 when the model or a file "
+    "torn last line (a crash while writing it) is cut off and answered again. --parallel lines are answered "
+    "together (each with --ctx positions), written in input order. SIGTERM writes the finished lines and "
+    "stops (exit 143); the lines being answered are answered again on the next run. Exit 0 when every line "
+    "has an output line, 1 when the model or a file "
     "fails.";
 
 struct BatchOptions {
@@ -73,12 +84,16 @@ struct BatchOptions {
     QCommandLineOption seed{QStringLiteral("seed"),
                             QStringLiteral("Random seed (default: from the clock, per line)."),
                             QStringLiteral("S")};
+    QCommandLineOption parallel{
+        QStringLiteral("parallel"),
+        QStringLiteral("Lines answered together, sharing each forward pass (default 4)."),
+        QStringLiteral("N")};
     QCommandLineOption think{QStringLiteral("think"),
                              QStringLiteral("Chats: let the model reason first (default: the template's)."),
                              QStringLiteral("on|off")};
     void addTo(QCommandLineParser &p) const {
         engine.addTo(p);
-        p.addOptions({input, output, maxTokens, temperature, topP, topK, seed, think});
+        p.addOptions({input, output, maxTokens, temperature, topP, topK, seed, think, parallel});
     }
 };
 
@@ -154,24 +169,33 @@ bool lineOptions(const Json &line, const GenerateOptions &base, GenerateOptions 
 
 struct Totals {
     int64_t done = 0, errors = 0, promptTokens = 0, completionTokens = 0;
-    double decodeSeconds = 0;
+    double seconds = 0;  // since answering began: lines overlap, so their own times do not add up
     double tokensPerSecond() const {
-        return decodeSeconds > 0 ? static_cast<double>(completionTokens) / decodeSeconds : 0;
+        return seconds > 0 ? static_cast<double>(completionTokens) / seconds : 0;
     }
+};
+
+// A line ready for the generator: its output object so far, its tokens and options, and where its reasoning
+// starts (chats).
+struct LinePlan {
+    Json out;
+    std::vector<int32_t> tokens;
+    GenerateOptions options;
+    std::optional<ReasoningStart> reasoning;
 };
 
 class Batch {
 public:
-    Batch(Engine &engine, const ChatSetup &setup, bool think, GenerateOptions base)
-        : m_engine(engine), m_setup(setup), m_think(think), m_base(std::move(base)) {}
+    Batch(const Model &model, int64_t nCtx, const ChatSetup &setup, bool think, GenerateOptions base)
+        : m_model(model), m_nCtx(nCtx), m_setup(setup), m_think(think), m_base(std::move(base)) {}
 
-    // The output object of input line `n` (1-based).
-    Json answer(int64_t n, const std::string &text, Totals *totals) {
+    // Input line `n` (1-based) checked and turned into tokens, or its error line.
+    std::variant<Json, LinePlan> prepare(int64_t n, const std::string &text, Totals *totals) const {
         Json out = {{"line", n}};
         const auto fail = [&](const std::string &message) {
             out["error"] = "line " + std::to_string(n) + ": " + message;
             ++totals->errors;
-            return out;
+            return std::variant<Json, LinePlan>(out);
         };
         if (text.find_first_not_of(" \t") == std::string::npos)
             return fail("empty line (expected {\"prompt\": \"…\"} or {\"messages\": […]})");
@@ -182,12 +206,11 @@ public:
             return fail("expected a JSON object with \"prompt\" or \"messages\"");
         if (line.contains("id"))
             out["id"] = line["id"];
-        GenerateOptions options;
+        LinePlan plan;
         std::string error;
-        if (!lineOptions(line, m_base, &options, &error))
+        if (!lineOptions(line, m_base, &plan.options, &error))
             return fail(error);
         std::string prompt;
-        bool isChat = false;
         if (line.contains("prompt") == line.contains("messages"))
             return fail("give exactly one of \"prompt\" (a text) and \"messages\" (a chat)");
         if (line.contains("prompt")) {
@@ -211,32 +234,28 @@ public:
             std::string note;
             if (const Status st = chatRender(m_setup, messages, think, &prompt, &note); !st.ok())
                 return fail(st.message);
-            isChat = true;
+            plan.reasoning = reasoning_start_for_prompt(prompt);
         }
-        std::vector<int32_t> tokens;
-        if (const Status st = promptTokens(m_engine.model->tokenizer.get(), prompt, &tokens); !st.ok())
+        if (const Status st = promptTokens(m_model.tokenizer.get(), prompt, &plan.tokens); !st.ok())
             return fail(st.message);
-        const int64_t nCtx = m_engine.session->n_ctx();
-        if (static_cast<int64_t>(tokens.size()) >= nCtx)
-            return fail("the prompt is " + std::to_string(tokens.size()) + " tokens but the context holds " +
-                        std::to_string(nCtx) + "; shorten it or raise --ctx");
-        m_engine.session->reset();
-        RunOutput collected(OutputMode::json, ReasoningOutput::hidden,
-                            isChat ? std::optional(reasoning_start_for_prompt(prompt)) : std::nullopt);
-        GenerateResult r;
-        const Status st = generate(
-            m_engine.session.get(), tokens, options,
-            [&](std::string_view piece, int32_t) {
-                collected.piece(piece);
-                return true;  // SIGTERM waits for the line to end: a half answer would be redone anyway
-            },
-            &r);
-        collected.finish();
-        if (!st.ok())
-            return fail(st.message);
+        if (static_cast<int64_t>(plan.tokens.size()) >= m_nCtx)
+            return fail("the prompt is " + std::to_string(plan.tokens.size()) +
+                        " tokens but the context holds " + std::to_string(m_nCtx) +
+                        "; shorten it or raise --ctx");
+        plan.out = std::move(out);
+        return plan;
+    }
+
+    // The output line of a generated answer.
+    static Json finish(Json out, const BatchDone &done, const RunOutput &collected, Totals *totals) {
+        if (!done.status.ok()) {
+            out["error"] = "line " + std::to_string(out["line"].get<int64_t>()) + ": " + done.status.message;
+            ++totals->errors;
+            return out;
+        }
+        const GenerateResult &r = done.result;
         totals->promptTokens += r.prompt_tokens;
         totals->completionTokens += r.completion_tokens;
-        totals->decodeSeconds += r.decode_seconds;
         out["text"] = collected.content();
         out["reasoning"] = collected.reasoning();
         out["finish_reason"] = finishReason(r.stop_reason);
@@ -250,7 +269,8 @@ public:
     }
 
 private:
-    Engine &m_engine;
+    const Model &m_model;
+    int64_t m_nCtx;
     const ChatSetup &m_setup;
     bool m_think;
     GenerateOptions m_base;
@@ -296,16 +316,35 @@ int readGenerate(const QCommandLineParser &parser, const BatchOptions &o, Genera
     return -1;
 }
 
-// The model with its tokenizer, a backend and a session (--ctx, or the model's default context).
-int loadEngine(const QCommandLineParser &parser, const EngineOptions &o, Engine *e) {
+// The model with its tokenizer, a backend and a generator of `parallel` sequences (--ctx positions each,
+// or the model's default context).
+int loadEngine(const QCommandLineParser &parser, const EngineOptions &o, int64_t parallel, Engine *e,
+               std::unique_ptr<BatchGenerator> *generator) {
     int exitCode = exitFailure;
     const std::optional<EngineSettings> settings = readEngineSettings(parser, o, kUsage, &exitCode);
     if (!settings)
         return exitCode;
     if (!loadModelAndBackend(*settings, "answer text prompts", kUsage, e, &exitCode))
         return exitCode;
-    return openSession(*settings, 0, e) ? -1 : exitFailure;
+    BatchGeneratorOptions go;
+    go.n_slots = parallel;
+    go.n_ctx = settings->ctx;
+    go.n_batch = settings->batch;
+    go.kv_type = settings->kv;
+    if (const Status st = BatchGenerator::create(*e->model, e->backend.get(), go, generator); !st.ok()) {
+        printErr(QString::fromStdString(st.message));
+        return exitFailure;
+    }
+    return -1;
 }
+
+// A line being answered: its output object so far and the answer collected from its pieces.
+struct InFlight {
+    Json out;
+    std::unique_ptr<RunOutput> collected;
+    std::optional<BatchDone> done;
+    int64_t id = 0;
+};
 
 }  // namespace
 
@@ -352,12 +391,17 @@ int runWorkerBatch(const QStringList &args) {
     totals.done = static_cast<int64_t>(output.done().size());
     report.progress(progressObject("loading", total, totals), WorkerReport::Urgency::now);
 
+    int exitCode = exitFailure;
+    const auto parallel = positiveOption(parser, o.parallel, defaultParallel, kUsage, &exitCode);
+    if (!parallel)
+        return exitCode;
     Engine engine;
-    if (const int rc = loadEngine(parser, o.engine, &engine); rc >= 0)
+    std::unique_ptr<BatchGenerator> generator;
+    if (const int rc = loadEngine(parser, o.engine, *parallel, &engine, &generator); rc >= 0)
         return rc;
     // As the model server: a model without a usable chat template chats in ChatML.
     const ChatSetup setup = chatSetup(*engine.model, parser.value(o.engine.model).toStdString(), "chatml");
-    Batch batch(engine, setup, think.value_or(setup.thinking), base);
+    const Batch batch(*engine.model, generator->n_ctx(), setup, think.value_or(setup.thinking), base);
 
     struct sigaction sa {};
     sa.sa_handler = onStopSignal;
@@ -366,15 +410,91 @@ int runWorkerBatch(const QStringList &args) {
     sigaction(SIGINT, &sa, nullptr);
 
     report.progress(progressObject("running", total, totals), WorkerReport::Urgency::now);
-    for (int64_t n = 1; n <= total && g_stop == 0; ++n) {
-        if (output.done().count(n) > 0)
+    QElapsedTimer clock;
+    clock.start();
+    // Lines are answered `parallel` at a time and finish in any order; they are written in input order, so a
+    // finished line waits in `ready` for the lines before it.
+    std::map<int64_t, InFlight> running;
+    std::map<int64_t, Json> ready;
+    int64_t next = 1;         // the next input line to start
+    int64_t nextToWrite = 1;  // the next line the output needs
+    bool stopping = false;
+    const auto writeReady = [&]() {
+        while (nextToWrite <= total) {
+            if (output.done().count(nextToWrite) > 0) {
+                ++nextToWrite;
+                continue;
+            }
+            const auto it = ready.find(nextToWrite);
+            if (it == ready.end())
+                return true;
+            if (!output.append(dump(it->second), &error))
+                return false;
+            ready.erase(it);
+            ++nextToWrite;
+            ++totals.done;
+        }
+        return true;
+    };
+    for (;;) {
+        while (!stopping && static_cast<int64_t>(running.size()) < *parallel && next <= total) {
+            const int64_t n = next++;
+            if (output.done().count(n) > 0)
+                continue;
+            std::variant<Json, LinePlan> prepared =
+                batch.prepare(n, lines[static_cast<size_t>(n - 1)], &totals);
+            if (Json *failed = std::get_if<Json>(&prepared)) {
+                ready.emplace(n, std::move(*failed));
+                continue;
+            }
+            LinePlan &plan = std::get<LinePlan>(prepared);
+            InFlight &line = running[n];
+            line.out = std::move(plan.out);
+            line.collected =
+                std::make_unique<RunOutput>(OutputMode::json, ReasoningOutput::hidden, plan.reasoning);
+            BatchRequest request;
+            request.prompt = std::move(plan.tokens);
+            request.options = std::move(plan.options);
+            // Both run inside generator->step(), on this thread.
+            request.on_token = [&line](std::string_view piece, int32_t) {
+                line.collected->piece(piece);
+                return true;
+            };
+            request.on_done = [&line](const BatchDone &done) { line.done = done; };
+            line.id = generator->submit(std::move(request));
+        }
+        if (g_stop != 0 && !stopping) {
+            // Cancelled: what is being answered now is answered again on the next run.
+            stopping = true;
+            for (auto &[n, line] : running)
+                generator->cancel(line.id);
+        }
+        if (running.empty()) {
+            if (!writeReady()) {
+                printErr(QString::fromStdString(error));
+                return exitFailure;
+            }
+            if (stopping || next > total)
+                break;
             continue;
-        const Json out = batch.answer(n, lines[static_cast<size_t>(n - 1)], &totals);
-        if (!output.append(dump(out), &error)) {
+        }
+        generator->step();
+        for (auto it = running.begin(); it != running.end();) {
+            if (!it->second.done) {
+                ++it;
+                continue;
+            }
+            it->second.collected->finish();
+            if (!stopping)
+                ready.emplace(it->first, Batch::finish(std::move(it->second.out), *it->second.done,
+                                                       *it->second.collected, &totals));
+            it = running.erase(it);
+        }
+        if (!writeReady()) {
             printErr(QString::fromStdString(error));
             return exitFailure;
         }
-        ++totals.done;
+        totals.seconds = static_cast<double>(clock.nsecsElapsed()) / 1e9;
         report.progress(progressObject("running", total, totals));
     }
     if (!output.sync(&error)) {

@@ -33,7 +33,8 @@ const QList<Flag> &kindFlags(WorkloadKind kind) {
                                    {"top_p", "--top-p", Flag::number},
                                    {"top_k", "--top-k", Flag::integer},
                                    {"seed", "--seed", Flag::integer},
-                                   {"reasoning", "--think", Flag::boolean}};
+                                   {"reasoning", "--think", Flag::boolean},
+                                   {"parallel", "--parallel", Flag::integer}};
     static const QList<Flag> benchmark{{"prompt_tokens", "--prompt", Flag::integer},
                                        {"gen_tokens", "--gen", Flag::integer},
                                        {"reps", "--reps", Flag::integer}};

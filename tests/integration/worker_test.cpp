@@ -1,14 +1,20 @@
 // `nemoctl worker batch` and `nemoctl worker bench` run directly (no daemon, no NEMODESK_JOB_ID) on a tiny
 // generated model: good lines, malformed lines and bad messages each get their output line in input order;
-// a torn output file is resumed without redoing or duplicating finished lines; the bench prints numbers.
+// a torn output file is resumed without redoing or duplicating finished lines; lines answered together
+// give the same answers as alone; SIGTERM stops a batch that a rerun finishes; the bench prints numbers.
 #include <gtest/gtest.h>
 
+#include <QDeadlineTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QThread>
+
+#include <csignal>
 
 #include "DaemonHarness.h"
 #include "gpu/model/model_gen.h"
@@ -42,10 +48,13 @@ protected:
         return runProcess(nemoctlPath(), QStringList{s("worker")} + args, env);
     }
 
-    CommandResult batch(const QString &input) const {
-        return run({s("batch"), s("--model"), m_model, s("--input"), input, s("--output"), m_out,
-                    s("--max-tokens"), s("4"), s("--seed"), s("3"), s("--ctx"), s("256"), s("-t"), s("2"),
-                    s("--device"), s("cpu")});
+    QStringList batchArgs(const QString &input, const char *maxTokens = "4") const {
+        return {s("batch"), s("--model"),      m_model,      s("--input"),  input,   s("--output"),
+                m_out,      s("--max-tokens"), s(maxTokens), s("--seed"),   s("3"),  s("--ctx"),
+                s("256"),   s("-t"),           s("2"),       s("--device"), s("cpu")};
+    }
+    CommandResult batch(const QString &input, const QStringList &more = {}) const {
+        return run(batchArgs(input) + more);
     }
 
     QList<QJsonObject> outputLines() const {
@@ -135,6 +144,63 @@ TEST_F(Worker, BatchResumesAfterATornLineWithoutRedoingFinishedOnes) {
     const CommandResult again = batch(input);
     ASSERT_EQ(again.exitCode, 0) << again.err.toStdString();
     EXPECT_EQ(outputLines(), lines);
+}
+
+TEST_F(Worker, BatchAnswersAreTheSameWhateverRunsBesideThem) {
+    // Seeded lines answered one at a time and eight at a time (sharing forward passes, finishing out of
+    // order) give the same answers, written in input order.
+    QByteArray in;
+    for (int i = 0; i < 12; ++i)
+        in += "{\"prompt\": \"line " + QByteArray::number(i) + " " +
+              QByteArray(static_cast<qsizetype>(i) * 7, 'x') +
+              "\", \"max_tokens\": " + QByteArray::number(2 + i % 5) + "}\n";
+    const QString input = write("in.jsonl", in);
+    ASSERT_EQ(batch(input, {s("--parallel"), s("1")}).exitCode, 0);
+    const QList<QJsonObject> alone = outputLines();
+    QFile::remove(m_out);
+    const CommandResult together = batch(input, {s("--parallel"), s("8")});
+    ASSERT_EQ(together.exitCode, 0) << together.err.toStdString();
+    const QList<QJsonObject> batched = outputLines();
+    ASSERT_EQ(alone.size(), 12);
+    ASSERT_EQ(batched.size(), 12);
+    for (int i = 0; i < 12; ++i) {
+        EXPECT_EQ(batched[i].value(s("line")).toInt(), i + 1);
+        EXPECT_EQ(batched[i].value(s("text")), alone[i].value(s("text"))) << "line " << i + 1;
+        EXPECT_EQ(batched[i].value(s("usage")), alone[i].value(s("usage"))) << "line " << i + 1;
+    }
+}
+
+TEST_F(Worker, BatchStopsOnSigtermAndGoesOnWhereItStopped) {
+    QByteArray in;
+    for (int i = 0; i < 40; ++i)
+        in += "{\"prompt\": \"story " + QByteArray::number(i) + "\"}\n";
+    const QString input = write("in.jsonl", in);
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(s("NEMODESK_JOB_ID"));
+    p.setProcessEnvironment(env);
+    p.start(nemoctlPath(), QStringList{s("worker")} + batchArgs(input, "200"));
+    ASSERT_TRUE(p.waitForStarted(10000));
+    // Once some lines are written, cancel as the queue does.
+    QDeadlineTimer deadline(30000);
+    while (QFileInfo(m_out).size() == 0 && !deadline.hasExpired())
+        QThread::msleep(20);
+    ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+    ASSERT_TRUE(p.waitForFinished(30000));
+    EXPECT_EQ(p.exitCode(), 143) << p.readAllStandardError().toStdString();
+    const QList<QJsonObject> first = outputLines();
+    ASSERT_GE(first.size(), 1);
+    ASSERT_LT(first.size(), 40) << "stopped before the end";
+    for (int i = 0; i < first.size(); ++i)
+        EXPECT_EQ(first[i].value(s("line")).toInt(), i + 1);
+
+    const CommandResult rest = batch(input, {s("--max-tokens"), s("200")});
+    ASSERT_EQ(rest.exitCode, 0) << rest.err.toStdString();
+    const QList<QJsonObject> all = outputLines();
+    ASSERT_EQ(all.size(), 40);
+    for (int i = 0; i < 40; ++i)
+        EXPECT_EQ(all[i].value(s("line")).toInt(), i + 1);
+    EXPECT_EQ(all.mid(0, first.size()), first) << "finished lines are not redone";
 }
 
 TEST_F(Worker, BatchFatalErrorsExitNonZero) {
