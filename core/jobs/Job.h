@@ -55,7 +55,7 @@ struct Job {
     QString stderrFile;
     JobAccounting accounting;
     // What the job's own worker last reported (model workloads: lines done, tokens/s, its endpoint), merged
-    // key by key; empty for plain jobs. Kept while the daemon runs, shown with the job, not stored.
+    // key by key; empty for plain jobs. In memory while it runs; stored with the job's row when it ends.
     QJsonObject progress;
 
     bool isArrayTask() const { return arrayJobId != 0; }

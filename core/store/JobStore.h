@@ -80,7 +80,7 @@ struct StoreMigration {
 class JobStore {
 public:
     enum class Mode { readWrite = 1, readOnly };
-    static constexpr int schemaVersion = 2;
+    static constexpr int schemaVersion = 3;
 
     // Creates the file (and its folder) if needed and migrates it to schemaVersion. A file from a newer
     // NemoDesk, or one that is not a NemoDesk database, is an error saying so and naming the file.

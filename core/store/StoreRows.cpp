@@ -111,7 +111,8 @@ int bindJob(sqlite3_stmt *statement, const Job &job) {
         .integer(param(JobColumn::peakRssKib), job.accounting.peakRssKib)
         .real(param(JobColumn::gpuSeconds), job.accounting.gpuSeconds)
         .integer(param(JobColumn::peakGpuMemMib), job.accounting.peakGpuMemMib)
-        .real(param(JobColumn::gpuEnergyJ), job.accounting.gpuEnergyJ);
+        .real(param(JobColumn::gpuEnergyJ), job.accounting.gpuEnergyJ)
+        .utf8Text(param(JobColumn::progressJson), QJsonDocument(job.progress).toJson(QJsonDocument::Compact));
     // NULL: "the same file as stdout" (the common case); an empty stderr_file stays empty.
     if (job.stderrFile == job.stdoutFile && !job.stdoutFile.isEmpty())
         bind.null(param(JobColumn::stderrFile));
@@ -174,6 +175,9 @@ Result<Job> readJob(sqlite3_stmt *statement) {
     job.accounting.gpuSeconds = sqlite3_column_double(statement, col(JobColumn::gpuSeconds));
     job.accounting.peakGpuMemMib = integerAt(statement, JobColumn::peakGpuMemMib);
     job.accounting.gpuEnergyJ = sqlite3_column_double(statement, col(JobColumn::gpuEnergyJ));
+    // Written by this store only; a damaged value loses the progress, never the job.
+    job.progress =
+        QJsonDocument::fromJson(sqlite::columnBlob(statement, col(JobColumn::progressJson))).object();
     return job;
 }
 

@@ -97,9 +97,16 @@ CREATE TABLE benchmarks (
 CREATE INDEX benchmarks_model ON benchmarks (model, id);
 )sql";
 
+// Version 3: what a job's worker last reported (JobQueue::reportProgress: lines done, tokens/s, requests),
+// kept with the job when it ends so history shows a workload's throughput.
+constexpr const char *kSchemaV3 = R"sql(
+ALTER TABLE jobs ADD COLUMN progress_json TEXT NOT NULL DEFAULT '{}';
+)sql";
+
 constexpr StoreMigration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 static_assert(std::size(kMigrations) == JobStore::schemaVersion,
@@ -123,15 +130,15 @@ const char *const jobColumns =
     "exit_code, term_signal, message, retries, spec_json, allocated_gpus, allocated_gpu_mem_mib, "
     "stdout_file, "
     "stderr_file, shim_pid, shim_start_ticks, boot_id, child_pid, cpu_time_ms, peak_rss_kib, gpu_seconds, "
-    "peak_gpu_mem_mib, gpu_energy_j";
+    "peak_gpu_mem_mib, gpu_energy_j, progress_json";
 
 const char *const insertJob =
     "INSERT INTO jobs (id, array_job_id, array_task_id, name, state, reason, held, priority, submit_ms, "
     "start_ms, end_ms, exit_code, term_signal, message, retries, spec_json, allocated_gpus, "
     "allocated_gpu_mem_mib, stdout_file, stderr_file, shim_pid, shim_start_ticks, boot_id, child_pid, "
-    "cpu_time_ms, peak_rss_kib, gpu_seconds, peak_gpu_mem_mib, gpu_energy_j) "
+    "cpu_time_ms, peak_rss_kib, gpu_seconds, peak_gpu_mem_mib, gpu_energy_j, progress_json) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-    "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
+    "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)";
 
 const char *const updateJob =
     "UPDATE jobs SET array_job_id = ?2, array_task_id = ?3, name = ?4, state = ?5, reason = ?6, held = ?7, "
@@ -139,7 +146,7 @@ const char *const updateJob =
     "message = ?14, retries = ?15, spec_json = ?16, allocated_gpus = ?17, allocated_gpu_mem_mib = ?18, "
     "stdout_file = ?19, stderr_file = ?20, shim_pid = ?21, shim_start_ticks = ?22, boot_id = ?23, "
     "child_pid = ?24, cpu_time_ms = ?25, peak_rss_kib = ?26, gpu_seconds = ?27, peak_gpu_mem_mib = ?28, "
-    "gpu_energy_j = ?29 WHERE id = ?1";
+    "gpu_energy_j = ?29, progress_json = ?30 WHERE id = ?1";
 
 const char *const deleteJobTags = "DELETE FROM job_tags WHERE job_id = ?1";
 const char *const insertJobTag = "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?1, ?2)";
@@ -153,7 +160,7 @@ const char *const selectJob =
     "exit_code, term_signal, message, retries, spec_json, allocated_gpus, allocated_gpu_mem_mib, "
     "stdout_file, "
     "stderr_file, shim_pid, shim_start_ticks, boot_id, child_pid, cpu_time_ms, peak_rss_kib, gpu_seconds, "
-    "peak_gpu_mem_mib, gpu_energy_j FROM jobs WHERE id = ?1";
+    "peak_gpu_mem_mib, gpu_energy_j, progress_json FROM jobs WHERE id = ?1";
 // The WHERE clause is the jobs_active index's own, so that the planner can use that partial index.
 const char *const selectActiveJobs =
     "SELECT id, array_job_id, array_task_id, name, state, reason, held, priority, submit_ms, start_ms, "
@@ -161,7 +168,8 @@ const char *const selectActiveJobs =
     "exit_code, term_signal, message, retries, spec_json, allocated_gpus, allocated_gpu_mem_mib, "
     "stdout_file, "
     "stderr_file, shim_pid, shim_start_ticks, boot_id, child_pid, cpu_time_ms, peak_rss_kib, gpu_seconds, "
-    "peak_gpu_mem_mib, gpu_energy_j FROM jobs WHERE state IN ('pending', 'running') ORDER BY id";
+    "peak_gpu_mem_mib, gpu_energy_j, progress_json FROM jobs WHERE state IN ('pending', 'running') ORDER BY "
+    "id";
 const char *const selectStateIndex = "SELECT id, array_job_id, array_task_id, state FROM jobs ORDER BY id";
 const char *const selectMaxJobId = "SELECT coalesce(max(id), 0) FROM jobs";
 const char *const selectMaxEventSeq = "SELECT coalesce(max(seq), 0) FROM events";

@@ -47,8 +47,9 @@ enum class JobColumn {
     gpuSeconds,
     peakGpuMemMib,
     gpuEnergyJ,
+    progressJson,
 };
-constexpr int jobColumnCount = static_cast<int>(JobColumn::gpuEnergyJ);
+constexpr int jobColumnCount = static_cast<int>(JobColumn::progressJson);
 
 // Named statements (each prepared once per connection).
 namespace sql {

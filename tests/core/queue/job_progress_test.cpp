@@ -102,6 +102,16 @@ TEST_F(ProgressTest, RefusesMoreThan64KeysOr16KiBAndKeepsWhatItHad) {
     EXPECT_EQ(job(id).progress.value(QStringLiteral("k2")).toInt(), 2);
 }
 
+TEST_F(ProgressTest, TheLastReportStaysWithTheEndedJob) {
+    // A workload's throughput belongs in its history: the last progress is stored with the job's end.
+    const qint64 id = submitShell(QStringLiteral("sleep 0.5"));
+    ASSERT_TRUE(waitForState(id, JobState::running));
+    report(id, parseObject(R"({"done":16,"total":16,"tokens_per_s":321.5})"));
+    ASSERT_TRUE(waitForState(id, JobState::completed));
+    // An ended job is read from the store.
+    EXPECT_EQ(job(id).progress, parseObject(R"({"done":16,"total":16,"tokens_per_s":321.5})"));
+}
+
 TEST_F(ProgressTest, ClearedWhenTheJobStartsAgain) {
     const qint64 id = runningJob();
     report(id, parseObject(R"({"done":5})"));

@@ -3,6 +3,7 @@
 // on failure, comparing every persisted field of a job, and raw SQLite access to inspect or tamper with a
 // file the way another program (or an older NemoDesk) would.
 #include <gtest/gtest.h>
+#include <QJsonObject>
 
 #include <QFileInfo>
 #include <QString>
@@ -38,6 +39,8 @@ inline Job storeJob(qint64 id, JobState state = JobState::pending) {
     job.submitTimeMs = id * 1000;
     job.stdoutFile = QStringLiteral("/data/logs/jobs/%1.out").arg(id);
     job.stderrFile = job.stdoutFile;
+    if (isTerminal(state))
+        job.progress = QJsonObject{{QStringLiteral("done"), id}};  // what a workload reported last
     return job;
 }
 
@@ -78,6 +81,7 @@ inline void expectSameJob(const Job &actual, const Job &expected) {
     EXPECT_TRUE(actual.process == expected.process) << "process identity differs";
     EXPECT_EQ(actual.childPid, expected.childPid);
     EXPECT_EQ(actual.retries, expected.retries);
+    EXPECT_EQ(actual.progress, expected.progress);
     EXPECT_EQ(actual.stdoutFile, expected.stdoutFile);
     EXPECT_EQ(actual.stderrFile, expected.stderrFile);
     EXPECT_TRUE(actual.accounting == expected.accounting) << "accounting differs";

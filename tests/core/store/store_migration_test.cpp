@@ -23,19 +23,21 @@ using test::openStore;
 using test::RawDb;
 using test::storeJob;
 
-// The versions as shipped, plus a version 3 that only exists in this test.
-const StoreMigration kWithV3[] = {
+// The versions as shipped, plus a version 4 that only exists in this test.
+const StoreMigration kWithV4[] = {
     storeSchema::migrations()[0],
     storeSchema::migrations()[1],
-    {3,
+    storeSchema::migrations()[2],
+    {4,
      "ALTER TABLE jobs ADD COLUMN comment TEXT NOT NULL DEFAULT '';\n"
      "CREATE INDEX jobs_comment ON jobs (comment) WHERE comment != '';"},
 };
-// A version 3 whose second statement fails: its first must not survive either.
-const StoreMigration kWithBrokenV3[] = {
+// A version 4 whose second statement fails: its first must not survive either.
+const StoreMigration kWithBrokenV4[] = {
     storeSchema::migrations()[0],
     storeSchema::migrations()[1],
-    {3, "CREATE TABLE half_done (x INTEGER);\nCREATE TABLE broken (;"},
+    storeSchema::migrations()[2],
+    {4, "CREATE TABLE half_done (x INTEGER);\nCREATE TABLE broken (;"},
 };
 
 QString openError(const QString &path, JobStore::Mode mode = JobStore::Mode::readWrite) {
@@ -85,10 +87,10 @@ TEST_F(StoreMigrationTest, AFreshFileGetsTheCurrentSchema) {
     {
         const std::unique_ptr<JobStore> store = openStore(nested);
         ASSERT_TRUE(store);
-        EXPECT_EQ(store->version(), 2);
+        EXPECT_EQ(store->version(), 3);
     }
     RawDb raw(nested);
-    EXPECT_EQ(raw.integer("PRAGMA user_version"), 2);
+    EXPECT_EQ(raw.integer("PRAGMA user_version"), 3);
     EXPECT_EQ(raw.integer("PRAGMA application_id"), storeSchema::applicationId);
     EXPECT_EQ(raw.text("PRAGMA journal_mode"), QStringLiteral("wal"));
     EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
@@ -105,7 +107,7 @@ TEST_F(StoreMigrationTest, AnEmptyFileIsInitialised) {
     empty.close();
     const std::unique_ptr<JobStore> store = openStore(path());
     ASSERT_TRUE(store);
-    EXPECT_EQ(store->version(), 2);
+    EXPECT_EQ(store->version(), 3);
 }
 
 TEST_F(StoreMigrationTest, AnOlderFileMigratesAndKeepsItsJobs) {
@@ -117,9 +119,9 @@ TEST_F(StoreMigrationTest, AnOlderFileMigratesAndKeepsItsJobs) {
         ASSERT_TRUE(store->commit(batch));
     }
     {
-        Result<std::unique_ptr<JobStore>> store = JobStore::open(path(), JobStore::Mode::readWrite, kWithV3);
+        Result<std::unique_ptr<JobStore>> store = JobStore::open(path(), JobStore::Mode::readWrite, kWithV4);
         ASSERT_TRUE(store) << store.error().toStdString();
-        EXPECT_EQ((*store)->version(), 3);
+        EXPECT_EQ((*store)->version(), 4);
         test::expectSameJob(**(*store)->find(1), storeJob(1));
         test::expectSameJob(**(*store)->find(2), storeJob(2, JobState::completed));
         StoreBatch batch;
@@ -127,22 +129,22 @@ TEST_F(StoreMigrationTest, AnOlderFileMigratesAndKeepsItsJobs) {
         EXPECT_TRUE((*store)->commit(batch)) << "the statements work on the migrated table";
     }
     RawDb raw(path());
-    EXPECT_EQ(raw.integer("PRAGMA user_version"), 3);
+    EXPECT_EQ(raw.integer("PRAGMA user_version"), 4);
     EXPECT_EQ(raw.integer("SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'comment'"), 1);
     EXPECT_EQ(raw.integer("SELECT count(*) FROM jobs WHERE comment = ''"), 3);
 
-    // This build reads up to schema 2: the migrated file is now too new for it.
+    // This build reads up to schema 3: the migrated file is now too new for it.
     const QString error = openError(path());
     EXPECT_TRUE(error.contains(path())) << error.toStdString();
     EXPECT_TRUE(
-        error.contains(QStringLiteral("was written by a newer NemoDesk (schema 3); this one reads up to 2")))
+        error.contains(QStringLiteral("was written by a newer NemoDesk (schema 4); this one reads up to 3")))
         << error.toStdString();
 }
 
 TEST_F(StoreMigrationTest, AFreshFileRunsEveryMigrationInOrder) {
-    Result<std::unique_ptr<JobStore>> store = JobStore::open(path(), JobStore::Mode::readWrite, kWithV3);
+    Result<std::unique_ptr<JobStore>> store = JobStore::open(path(), JobStore::Mode::readWrite, kWithV4);
     ASSERT_TRUE(store) << store.error().toStdString();
-    EXPECT_EQ((*store)->version(), 3);
+    EXPECT_EQ((*store)->version(), 4);
 }
 
 TEST_F(StoreMigrationTest, AFailedMigrationLeavesTheFileAtItsVersion) {
@@ -154,15 +156,15 @@ TEST_F(StoreMigrationTest, AFailedMigrationLeavesTheFileAtItsVersion) {
         ASSERT_TRUE(store->commit(batch));
     }
     const Result<std::unique_ptr<JobStore>> store =
-        JobStore::open(path(), JobStore::Mode::readWrite, kWithBrokenV3);
+        JobStore::open(path(), JobStore::Mode::readWrite, kWithBrokenV4);
     ASSERT_FALSE(store);
     EXPECT_TRUE(store.error().contains(path())) << store.error().toStdString();
-    EXPECT_TRUE(store.error().contains(QStringLiteral("migrating from schema 2 to 3")))
+    EXPECT_TRUE(store.error().contains(QStringLiteral("migrating from schema 3 to 4")))
         << store.error().toStdString();
-    EXPECT_TRUE(store.error().contains(QStringLiteral("stays at schema 2"))) << store.error().toStdString();
+    EXPECT_TRUE(store.error().contains(QStringLiteral("stays at schema 3"))) << store.error().toStdString();
     {
         RawDb raw(path());
-        EXPECT_EQ(raw.integer("PRAGMA user_version"), 2);
+        EXPECT_EQ(raw.integer("PRAGMA user_version"), 3);
         EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'"), 0);
     }
     const std::unique_ptr<JobStore> again = openStore(path());
@@ -179,7 +181,7 @@ TEST_F(StoreMigrationTest, ANewerFileIsRefusedByWriterAndReader) {
     for (const JobStore::Mode mode : {JobStore::Mode::readWrite, JobStore::Mode::readOnly}) {
         const QString error = openError(path(), mode);
         EXPECT_TRUE(error.contains(path())) << error.toStdString();
-        EXPECT_TRUE(error.contains(QStringLiteral("newer NemoDesk (schema 7); this one reads up to 2")))
+        EXPECT_TRUE(error.contains(QStringLiteral("newer NemoDesk (schema 7); this one reads up to 3")))
             << error.toStdString();
     }
     RawDb raw(path());
@@ -243,9 +245,9 @@ TEST_F(StoreMigrationTest, AReaderNeedsAFileTheDaemonMadeAndMigrated) {
     // A file at schema 2 opened by a reader that knows schema 3: only the daemon migrates.
     ASSERT_TRUE(openStore(path()));
     const Result<std::unique_ptr<JobStore>> reader =
-        JobStore::open(path(), JobStore::Mode::readOnly, kWithV3);
+        JobStore::open(path(), JobStore::Mode::readOnly, kWithV4);
     ASSERT_FALSE(reader);
-    EXPECT_TRUE(reader.error().contains(QStringLiteral("has schema 2; the daemon upgrades it to schema 3")))
+    EXPECT_TRUE(reader.error().contains(QStringLiteral("has schema 3; the daemon upgrades it to schema 4")))
         << reader.error().toStdString();
 }
 
