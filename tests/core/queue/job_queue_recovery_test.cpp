@@ -39,12 +39,14 @@ TEST_F(QueueRecoveryTest, TurnsALostJobIntoNodeFailAndRetriesIt) {
                     QJsonObject{{QStringLiteral("max_retries"), 1}});
     ASSERT_TRUE(waitForState(id, JobState::running));
     ASSERT_TRUE(waitUntil([&] { return QFile::exists(marker) && job(id).process.pid != 0; }));
+    // The shim records its child after starting it, and the child may run first: wait for the record
+    // before killing the shim (a shim killed before it wrote it leaves no child to look for).
+    ASSERT_TRUE(waitUntil(
+        [&] { return readFile(path(QStringLiteral("jobs/%1/status").arg(id))).contains("child_pid"); }));
     const Job running = job(id);
     queue.reset();
     // The machine "loses" the job: its shim and its process group die without a word.
     ::kill(static_cast<pid_t>(running.process.pid), SIGKILL);
-    ASSERT_TRUE(waitUntil(
-        [&] { return readFile(path(QStringLiteral("jobs/%1/status").arg(id))).contains("child_pid"); }));
     qint64 child = 0;
     for (const QByteArray &line : readFile(path(QStringLiteral("jobs/%1/status").arg(id))).split('\n'))
         if (line.startsWith("child_pid="))
