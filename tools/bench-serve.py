@@ -6,7 +6,7 @@ Starts `nemoctl daemon` in a temporary NEMODESK_HOME with a generated model in i
   - aggregate decode tokens/s of 1, 4 and 16 concurrent streams on one server (16 slots);
   - a batch-inference job (workload) against `nemoctl bench`'s decode rate on the same model.
 Prints a markdown table. Usage: tools/bench-serve.py [--build build/default] [--arch nemotron_h]
-[--type q8_0] [--embd 1024] [--pattern M-M*M-M-M*M-] [--tokens 64]
+[--type q8_0] [--embd 2048] [--pattern M-M*M-M-M*M-] [--tokens 64]
 """
 import argparse
 import http.client
@@ -24,7 +24,7 @@ def main():
     ap.add_argument('--build', default='build/default')
     ap.add_argument('--arch', default='nemotron_h')
     ap.add_argument('--type', default='q8_0')
-    ap.add_argument('--embd', default='1024')
+    ap.add_argument('--embd', default='2048')
     ap.add_argument('--pattern', default='M-M*M-M-M*M-', help='nemotron_h layer pattern (M mamba, * attention, - MLP)')
     ap.add_argument('--tokens', type=int, default=64)
     args = ap.parse_args()
@@ -90,7 +90,8 @@ def request(port, token, path, body, stream):
 
 def chat(text, tokens, stream=True):
     return {'model': 'bench', 'messages': [{'role': 'user', 'content': text}], 'max_tokens': tokens,
-            'stream': stream, 'stream_options': {'include_usage': True}, 'reasoning': False, 'seed': 1}
+            'stream': stream, 'stream_options': {'include_usage': True}, 'reasoning': False, 'seed': 1,
+            'ignore_eos': True}
 
 
 def run(nemoctl, env, model, port, token, n_tokens):

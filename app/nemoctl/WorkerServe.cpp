@@ -299,6 +299,7 @@ HttpResponse ServeServer::complete(const HttpRequest &request, openai::Endpoint 
     options.max_tokens = r.maxTokens < 0 ? 0 : r.maxTokens;
     if (r.maxTokens == 0)
         options.max_tokens = 1;  // OpenAI treats 0 as "as few as possible"; the engine's 0 means no limit
+    options.stop_at_eog = !r.ignoreEos;
     for (const QString &stop : r.stop)
         options.stop.push_back(stop.toStdString());
 

@@ -192,6 +192,10 @@ Result<CompletionRequest> parseCompletionRequest(const QByteArray &body, Endpoin
         return paramError(QStringLiteral("stop"), QStringLiteral("must be a string or a list of strings"));
     }
     r.stop.removeAll(QString());
+    const QJsonValue ignoreEos = json.value(QStringLiteral("ignore_eos"));
+    if (!ignoreEos.isUndefined() && !ignoreEos.isNull() && !ignoreEos.isBool())
+        return paramError(QStringLiteral("ignore_eos"), QStringLiteral("must be true or false"));
+    r.ignoreEos = ignoreEos.toBool();
     const QJsonValue reasoning = json.value(QStringLiteral("reasoning"));
     if (reasoning.isBool())
         r.reasoning = reasoning.toBool();

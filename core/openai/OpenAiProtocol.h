@@ -30,6 +30,7 @@ struct CompletionRequest {
     std::optional<qint64> topK, seed;
     QStringList stop;
     std::optional<bool> reasoning;  // NemoDesk: thinking on/off for models with a thinking switch
+    bool ignoreEos = false;         // as llama.cpp's server: generate max_tokens whatever (benchmarks)
 };
 
 // Checks the body (types, ranges, n == 1); errors name the parameter (Error.message "param: …").

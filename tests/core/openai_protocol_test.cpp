@@ -249,6 +249,12 @@ TEST(OpenAiRequest, RequestRouteReadsOnlyWhatItNeeds) {
     EXPECT_FALSE(requestRoute(R"({"model":"m","stream":false})")->stream);
 }
 
+TEST(OpenAiRequest, IgnoreEosIsABoolean) {
+    EXPECT_FALSE(chat("")->ignoreEos);
+    EXPECT_TRUE(chat(R"("ignore_eos":true)")->ignoreEos);
+    EXPECT_EQ(chatError(R"("ignore_eos":"yes")"), "ignore_eos: must be true or false");
+}
+
 TEST(OpenAiRequest, ReasoningSwitchAndReasoningEffort) {
     EXPECT_EQ(chat(R"("reasoning":true)")->reasoning, true);
     EXPECT_EQ(chat(R"("reasoning":false)")->reasoning, false);
