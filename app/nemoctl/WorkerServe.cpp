@@ -25,7 +25,7 @@ namespace {
 
 const QString kUsage = QStringLiteral(
     "nemoctl worker serve --model M.gguf [--slots N] [--ctx N] [--device D] [--gpu-layers N] [-t N] "
-    "[--batch N] [--kv-type f16|f32]");
+    "[--batch N] [--kv-type f16|f32] [--idle-exit S]");
 const char *kDescription =
     "Serves one model to the daemon's OpenAI-compatible API (the daemon starts it as a job when a request "
     "names the model, and stops it when idle). Concurrent requests share each forward pass: --slots of them "
@@ -117,6 +117,7 @@ public:
             }
         }
         --m_server->m_active;
+        m_server->m_sinceActive.restart();
         deleteLater();
     }
 
@@ -148,8 +149,10 @@ private:
     int64_t m_id = 0;
 };
 
-ServeServer::ServeServer(ServeEngine engine, QByteArray token, WorkerReport *report)
-    : m_engine(std::move(engine)), m_token(std::move(token)), m_report(report) {}
+ServeServer::ServeServer(ServeEngine engine, QByteArray token, WorkerReport *report, qint64 idleExitMs)
+    : m_engine(std::move(engine)), m_token(std::move(token)), m_report(report), m_idleExitMs(idleExitMs) {
+    m_sinceActive.start();
+}
 
 ServeServer::~ServeServer() {
     stop();
@@ -165,7 +168,14 @@ Result<quint16> ServeServer::start() {
     m_thread = std::thread([generator] { generator->run(); });
     auto *timer = new QTimer(this);
     timer->setInterval(progressIntervalMs);
-    connect(timer, &QTimer::timeout, this, [this] { reportProgress(false); });
+    connect(timer, &QTimer::timeout, this, [this] {
+        reportProgress(false);
+        if (m_idleExitMs > 0 && m_active == 0 && m_sinceActive.elapsed() > m_idleExitMs) {
+            printOut(QStringLiteral("no request for %1 s: stopping\n").arg(m_idleExitMs / 1000));
+            stop();
+            QCoreApplication::quit();
+        }
+    });
     timer->start();
     reportProgress(true);
     return m_port;
@@ -305,6 +315,7 @@ HttpResponse ServeServer::complete(const HttpRequest &request, openai::Endpoint 
 
     ++m_requests;
     ++m_active;
+    m_sinceActive.restart();
     const openai::CompletionRequest copy = r;
     return HttpResponse::later([this, copy, reasoning, tokens = std::move(tokens),
                                 options = std::move(options)](HttpConnection *client) mutable {
@@ -336,14 +347,20 @@ int runWorkerServe(const QStringList &args) {
     const QCommandLineOption slots{QStringLiteral("slots"),
                                    QStringLiteral("Requests evaluated together (default 4)."),
                                    QStringLiteral("N")};
-    parser.addOption(slots);
+    const QCommandLineOption idleExitOption{
+        QStringLiteral("idle-exit"),
+        QStringLiteral(
+            "End after S seconds without a request (default 0: never; the daemon stops idle servers)."),
+        QStringLiteral("S")};
+    parser.addOptions({slots, idleExitOption});
     if (const int code = parseOrExit(parser, args, kUsage, QString::fromLatin1(kDescription)); code >= 0)
         return code;
     int exitCode = exitFailure;
     const std::optional<EngineSettings> settings =
         readEngineSettings(parser, engineOptions, kUsage, &exitCode);
     const auto nSlots = positiveOption(parser, slots, defaultSlots, kUsage, &exitCode);
-    if (!settings || !nSlots)
+    const auto idleExit = positiveOption(parser, idleExitOption, 0, kUsage, &exitCode, true);
+    if (!settings || !nSlots || !idleExit)
         return exitCode;
 
     WorkerReport report;
@@ -381,7 +398,7 @@ int runWorkerServe(const QStringList &args) {
         return exitFailure;
     }
     const QString backendName = qs(engine.backend->name());
-    ServeServer server(std::move(engine), token.value(), &report);
+    ServeServer server(std::move(engine), token.value(), &report, *idleExit * 1000);
     const Result<quint16> port = server.start();
     if (!port.ok()) {
         printErr(QStringLiteral("cannot listen: %1").arg(port.error()));

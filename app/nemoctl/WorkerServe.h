@@ -4,6 +4,7 @@
 // 127.0.0.1 for the daemon, which passes its clients' requests through (core/daemon/ModelProxy). It
 // reports {"phase": "loading" | "serving", "endpoint", "requests", "active", "tokens_per_s", …} as the
 // job's progress, so the queue shows what the server does.
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 
@@ -32,7 +33,9 @@ struct ServeEngine {
 class ServeServer : public QObject {
     Q_OBJECT
 public:
-    ServeServer(ServeEngine engine, QByteArray token, WorkerReport *report);
+    // idleExitMs > 0: the server ends itself (exit 0) after that long without a request — the daemon stops
+    // an idle server sooner (its keep-alive); this covers a daemon that is gone and never comes back.
+    ServeServer(ServeEngine engine, QByteArray token, WorkerReport *report, qint64 idleExitMs);
     ~ServeServer() override;
     // Listens on 127.0.0.1 (any free port) and starts the engine thread.
     Result<quint16> start();
@@ -52,6 +55,8 @@ private:
     quint16 m_port = 0;
     qint64 m_requests = 0;
     int m_active = 0;
+    qint64 m_idleExitMs = 0;
+    QElapsedTimer m_sinceActive;  // restarted whenever a request starts or ends
     qint64 m_nextId = 1;
     // For tokens/s over the last report interval.
     qint64 m_lastDecodeTokens = 0;

@@ -65,7 +65,9 @@ qint64 ModelServers::acquire(const QString &model, Ready ready, Waiting waiting)
     if (it == m_servers.end()) {
         QJsonObject workload{{QStringLiteral("kind"), QStringLiteral("server")},
                              {QStringLiteral("model"), model},
-                             {QStringLiteral("slots"), m_options.slots}};
+                             {QStringLiteral("slots"), m_options.slots},
+                             // Its own end when idle, for a daemon that is gone: later than the daemon's.
+                             {QStringLiteral("idle_exit_s"), m_options.keepAliveMs / 1000 + 60}};
         if (m_options.ctx > 0)
             workload.insert(QStringLiteral("ctx"), m_options.ctx);
         QJsonObject spec{

@@ -38,7 +38,8 @@ const QList<Flag> &kindFlags(WorkloadKind kind) {
     static const QList<Flag> benchmark{{"prompt_tokens", "--prompt", Flag::integer},
                                        {"gen_tokens", "--gen", Flag::integer},
                                        {"reps", "--reps", Flag::integer}};
-    static const QList<Flag> server{{"slots", "--slots", Flag::integer}};
+    static const QList<Flag> server{{"slots", "--slots", Flag::integer},
+                                    {"idle_exit_s", "--idle-exit", Flag::integer}};
     switch (kind) {
         case WorkloadKind::batch:
             return batch;

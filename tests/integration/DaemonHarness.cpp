@@ -5,6 +5,9 @@
 
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTcpSocket>
 #include <QThread>
 
@@ -31,6 +34,18 @@ DaemonHarness::DaemonHarness()
 }
 
 DaemonHarness::~DaemonHarness() {
+    // Jobs outlive their daemon by design (a model server would wait for the next one): a test leaves none.
+    if (m_daemon && m_daemon->state() == QProcess::Running) {
+        const QJsonArray jobs = QJsonDocument::fromJson(get("/api/jobs", token()).body)
+                                    .object()
+                                    .value(QStringLiteral("jobs"))
+                                    .toArray();
+        for (const QJsonValue &job : jobs) {
+            const QByteArray id = QByteArray::number(job.toObject().value(QStringLiteral("id")).toInteger());
+            send("POST /api/jobs/" + id + "/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                 token() + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    }
     // A daemon started some other way (DaemonConnector, detached) must not outlive the test either.
     const Result<RuntimeInfo> info = RuntimeInfo::read(m_paths.runtimeFile());
     if (info.ok() && (!m_daemon || info->pid != m_daemon->processId()) && processIsAlive(info->pid))

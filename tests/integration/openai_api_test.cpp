@@ -316,6 +316,20 @@ TEST_F(OpenAiApi, AnIdleServerIsStoppedAfterTheKeepAlive) {
     EXPECT_EQ(post("/v1/chat/completions", chat("tiny-llama", "Hi again", 2, false)).status, 200);
 }
 
+TEST_F(OpenAiApi, AServerWhoseDaemonIsGoneEndsItselfWhenIdle) {
+    // Run by hand (no job), as a server left behind by a daemon that never came back: --idle-exit ends it.
+    startDaemon();
+    QProcessEnvironment env = m_daemon.environment();
+    env.remove(s("NEMODESK_JOB_ID"));
+    const CommandResult r = runProcess(
+        nemoctlPath(),
+        {s("worker"), s("serve"), s("--model"), QDir(m_models.path()).filePath(s("tiny-llama.gguf")),
+         s("--idle-exit"), s("1"), s("--device"), s("cpu")},
+        env, {}, 30000);
+    EXPECT_EQ(r.exitCode, 0) << r.err.toStdString();
+    EXPECT_TRUE(r.out.contains("no request for 1 s")) << r.out.toStdString();
+}
+
 TEST_F(OpenAiApi, ABatchWorkloadRunsAsAJob) {
     startDaemon();
     const QString input = QDir(m_models.path()).filePath(s("in.jsonl"));
