@@ -222,8 +222,12 @@ void ModelServers::tick() {
             m_options.keepAliveMs >= 0 && t - server.lastUsedMs > m_options.keepAliveMs)
             idle.append(server.jobId);
     }
-    for (qint64 jobId : idle)
-        m_queue->cancel(QString::number(jobId));  // its end event removes it from m_servers
+    for (qint64 jobId : idle) {
+        // Forgotten at once: a request arriving while it shuts down starts a new server instead of
+        // reaching one that is going away.
+        m_servers.remove(m_byJob.take(jobId));
+        m_queue->cancel(QString::number(jobId));
+    }
 }
 
 }  // namespace nd
