@@ -58,7 +58,7 @@ int main(int argc, char *argv[]) {
     QApplication::setOrganizationName(u"NemoDesk"_s);
     QApplication::setOrganizationDomain(u"nemodesk.org"_s);
     QApplication::setApplicationVersion(QString::fromLatin1(NEMODESK_VERSION));
-    QApplication::setDesktopFileName(u"nemodesk"_s);
+    QApplication::setDesktopFileName(u"org.nemodesk.NemoDesk"_s);  // the .desktop file installer/ installs
     QApplication::setWindowIcon(nd::appIcon());
 
     nd::GpuTableModel model;

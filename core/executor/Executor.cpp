@@ -44,7 +44,13 @@ QString defaultShimPath() {
     QString fromEnvironment = qEnvironmentVariable("NEMODESK_JOBSHIM");
     if (!fromEnvironment.isEmpty())
         return fromEnvironment;
-    return QCoreApplication::applicationDirPath() + QStringLiteral("/nemodesk-jobshim");
+    // Installed (the .deb, the .tar.gz): <prefix>/libexec/nemodesk/, a helper no one runs by hand, kept
+    // off PATH. The build tree: next to nemoctl. Relative to this executable, so a moved tree still works.
+    const QString appDir = QCoreApplication::applicationDirPath();
+    const QString installed = appDir + QStringLiteral("/../libexec/nemodesk/nemodesk-jobshim");
+    if (QFileInfo(installed).isExecutable())
+        return QDir::cleanPath(installed);
+    return appDir + QStringLiteral("/nemodesk-jobshim");
 }
 
 }  // namespace

@@ -81,8 +81,9 @@ QStringList shimArguments(const QString &shimPath, const LaunchRequest &request)
 Result<qint64> spawnShim(const QString &shimPath, const LaunchRequest &request) {
     const QFileInfo shim(shimPath);
     if (!shim.exists())
-        return Error{QStringLiteral("the job shim '%1' does not exist: install nemodesk-jobshim next to "
-                                    "nemoctl, or point NEMODESK_JOBSHIM at it")
+        return Error{QStringLiteral("the job shim '%1' does not exist: the installation is incomplete "
+                                    "(nemodesk-jobshim belongs in ../libexec/nemodesk/ or next to nemoctl; "
+                                    "reinstall the package), or point NEMODESK_JOBSHIM at it")
                          .arg(shimPath)};
     if (!shim.isFile() || !shim.isExecutable())
         return Error{QStringLiteral("the job shim '%1' is not an executable file").arg(shimPath)};
