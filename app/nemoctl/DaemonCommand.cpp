@@ -17,10 +17,17 @@ int runDaemon(const QStringList &args) {
         QStringLiteral("Listen on this port of 127.0.0.1 (0: a free one). Overrides "
                        "daemon.port in settings.json."),
         QStringLiteral("N"));
+    const QCommandLineOption startFresh(
+        QStringLiteral("start-fresh"),
+        QStringLiteral("When settings.json or the job database cannot be used (does not parse, holds a "
+                       "wrong value, is corrupt, another program's or from a newer NemoDesk), rename it to "
+                       "<file>.broken-<time> and start with the defaults or a new database. Nothing is "
+                       "deleted; without this flag the daemon refuses to start and says what it found."));
     parser.addOption(foreground);
     parser.addOption(port);
+    parser.addOption(startFresh);
     const int early = parseOrExit(
-        parser, args, QStringLiteral("nemoctl daemon [--foreground] [--port N]"),
+        parser, args, QStringLiteral("nemoctl daemon [--foreground] [--port N] [--start-fresh]"),
         QStringLiteral(
             "Runs the NemoDesk daemon: the authenticated HTTP API on 127.0.0.1, GPU and host "
             "telemetry. One per user; the GUI starts it when none runs. Stops on SIGTERM, SIGINT or "
@@ -32,6 +39,8 @@ int runDaemon(const QStringList &args) {
     options.paths = Paths::fromEnvironment();
     options.fakeGpuSpec =
         QProcessEnvironment::systemEnvironment().value(QStringLiteral("NEMODESK_FAKE_GPUS"));
+    if (parser.isSet(startFresh))
+        options.unusableFiles = Daemon::UnusableFiles::moveAside;
     if (parser.isSet(port)) {
         bool ok = false;
         const int n = parser.value(port).toInt(&ok);

@@ -114,6 +114,11 @@ void DaemonConnector::onProbeFailed(const QString &why) {
                               ? QStringLiteral(" (its log %1 is empty)").arg(m_paths.daemonLogFile())
                               : QStringLiteral(". The end of its log (%1):\n%2")
                                     .arg(m_paths.daemonLogFile(), tail)));
+            // A file it could not use: the user may let it start fresh. The daemon removes the problem
+            // file whenever it starts, so one that is there now is about this start.
+            const Result<StartupProblem> problem = StartupProblem::read(startupProblemFile(m_paths));
+            if (problem.ok())
+                Q_EMIT needsConsent(problem.value());
             return;
         }
     }
@@ -127,7 +132,21 @@ void DaemonConnector::onProbeFailed(const QString &why) {
     m_pollTimer.start();
 }
 
-void DaemonConnector::startDaemon() {
+void DaemonConnector::startFresh() {
+    ++m_generation;
+    m_pollTimer.stop();
+    m_startedOne = false;
+    m_startedPid = 0;
+    if (m_nemoctlPath.isEmpty()) {
+        fail(QStringLiteral("starting a daemon is not enabled; run 'nemoctl daemon --start-fresh'"));
+        return;
+    }
+    // No probe first: the user has just seen the daemon refuse to start. Should another client have
+    // started one meanwhile, ours exits (one per user) and the polling finds that one.
+    startDaemon(StartMode::startFresh);
+}
+
+void DaemonConnector::startDaemon(StartMode mode) {
     m_startedOne = true;
     m_startDeadlineMs = QDateTime::currentMSecsSinceEpoch() + m_startTimeoutMs;
     QString error;
@@ -135,10 +154,13 @@ void DaemonConnector::startDaemon() {
         fail(QStringLiteral("cannot start the daemon: %1").arg(error));
         return;
     }
-    setState(State::starting, QStringLiteral("starting %1 daemon").arg(m_nemoctlPath));
+    QStringList arguments{QStringLiteral("daemon")};
+    if (mode == StartMode::startFresh)
+        arguments.append(QStringLiteral("--start-fresh"));
+    setState(State::starting, QStringLiteral("starting %1 %2").arg(m_nemoctlPath, arguments.join(u' ')));
     QProcess process;
     process.setProgram(m_nemoctlPath);
-    process.setArguments({QStringLiteral("daemon")});
+    process.setArguments(arguments);
     process.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
     process.setWorkingDirectory(QDir::homePath());
     process.setStandardInputFile(QProcess::nullDevice());

@@ -7,6 +7,7 @@
 #include <QTimer>
 
 #include "core/client/Endpoint.h"
+#include "core/daemon/StartupProblem.h"
 #include "core/paths/Paths.h"
 
 namespace nd {
@@ -26,16 +27,24 @@ public:
     State state() const { return m_state; }
     // Begins (or retries) connecting; emits connected() or failed() exactly once per call.
     void connectToDaemon();
+    // After needsConsent(): starts `nemoctl daemon --start-fresh` detached (it renames the file it cannot
+    // use and starts with the defaults or a new database) and connects as connectToDaemon() does.
+    void startFresh();
 
 Q_SIGNALS:
     void stateChanged(nd::DaemonConnector::State state, const QString &detail);
     void connected(const nd::Endpoint &endpoint);
     void failed(const QString &message);
+    // The daemon this connector started exited because of a file it cannot use, and left
+    // <runtime>/startup-problem.json: ask the user, then call startFresh() (or leave the file alone).
+    // Emitted right after failed().
+    void needsConsent(const nd::StartupProblem &problem);
 
 private:
+    enum class StartMode { plain = 1, startFresh };
     void probe();
     void onProbeFailed(const QString &why);
-    void startDaemon();
+    void startDaemon(StartMode mode = StartMode::plain);
     void fail(const QString &message);
     void setState(State state, const QString &detail);
 

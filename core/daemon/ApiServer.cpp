@@ -3,6 +3,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QTimer>
@@ -119,6 +120,7 @@ HttpResponse ApiServer::health() const {
             {QStringLiteral("home"), m_context.home.isEmpty() ? QJsonValue() : QJsonValue(m_context.home)},
             {QStringLiteral("log_file"), m_context.logFile},
             {QStringLiteral("telemetry"), telemetry},
+            {QStringLiteral("notices"), QJsonArray::fromStringList(m_context.notices)},
         });
 }
 

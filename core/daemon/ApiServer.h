@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include "core/common/Result.h"
 #include "core/http/HttpServer.h"
@@ -29,6 +30,9 @@ public:
         QString home;       // NEMODESK_HOME, or empty
         QString logFile;
         qint64 startedAtMs = 0;
+        // What the daemon found at start that a person should know (a migrated database and where its
+        // old file is kept, a file moved aside): GET /api/health lists them as "notices".
+        QStringList notices;
     };
 
     // `queue` may be null (tests of the telemetry routes): the job routes then do not exist.

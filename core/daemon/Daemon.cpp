@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QThread>
@@ -22,6 +23,7 @@
 #include "core/daemon/SignalWatcher.h"
 #include "core/models/ModelLibrary.h"
 #include "core/queue/JobQueue.h"
+#include "core/store/JobStore.h"
 #include "core/telemetry/HostStats.h"
 #include "core/telemetry/TelemetryService.h"
 #include "core/workloads/Workload.h"
@@ -102,7 +104,16 @@ Daemon::StartResult Daemon::start() {
     qCInfo(lcDaemon, "nemoctl daemon %s starting (pid %lld)", NEMODESK_VERSION,
            static_cast<long long>(QCoreApplication::applicationPid()));
 
-    const Result<Settings> settings = Settings::load(paths.settingsFile());
+    // This start decides afresh whether a file is a problem: a record of the last one would be stale.
+    const QString problemFile = startupProblemFile(paths);
+    if (QFileInfo::exists(problemFile)) {
+        if (Result<StartupProblem> previous = StartupProblem::read(problemFile); previous.ok())
+            m_previousProblem = previous.value();
+        if (!QFile::remove(problemFile))
+            qCWarning(lcDaemon, "cannot remove the stale %s", qUtf8Printable(problemFile));
+    }
+
+    const Result<Settings> settings = loadSettings();
     if (!settings.ok())
         return fail(settings.error());
     m_settings = settings.value();
@@ -130,6 +141,8 @@ Daemon::StartResult Daemon::start() {
     qCInfo(lcDaemon, "telemetry: %s, %d GPU(s): %s", telemetry_source_name(inventory.source),
            static_cast<int>(inventory.gpus.size()), inventory.message.c_str());
 
+    if (const VoidResult database = checkDatabase(); !database.ok())
+        return fail(database.error());
     const VoidResult queueStarted = startQueue();
     if (!queueStarted.ok())
         return fail(queueStarted.error());
@@ -140,6 +153,7 @@ Daemon::StartResult Daemon::start() {
     context.home = paths.home();
     context.logFile = paths.daemonLogFile();
     context.startedAtMs = startedAtMs;
+    context.notices = m_notices;
     m_api = new ApiServer(context, m_telemetry, m_queue);
     connect(m_api, &ApiServer::shutdownRequested, this, &Daemon::stop);
     startModels(token.value());
@@ -178,6 +192,72 @@ Daemon::StartResult Daemon::start() {
         QTimer::singleShot(publishDeadlineMs, this, &Daemon::publish);
     }
     return StartResult{StartResult::Kind::started, {}};
+}
+
+Result<Settings> Daemon::loadSettings() {
+    const QString file = m_options.paths.settingsFile();
+    const Result<Settings> settings = Settings::load(file);
+    if (settings.ok())
+        return settings;
+    // Only a file that was read and found wrong is one to move aside; one that cannot be read at all
+    // (permissions) would fail the same way under another name.
+    QFile readable(file);
+    if (!readable.open(QIODevice::ReadOnly))
+        return settings;
+    if (const VoidResult handled = refuseOrMoveAside(StartupProblem::Kind::settings, file, settings.error());
+        !handled.ok())
+        return Error{handled.error()};
+    return Settings{};
+}
+
+VoidResult Daemon::checkDatabase() {
+    const QString file = m_options.paths.databaseFile();
+    StoreOpenReport report;
+    Result<std::unique_ptr<JobStore>> store = JobStore::open(file, JobStore::Mode::readWrite, &report);
+    if (!store.ok() && report.failure == StoreOpenReport::Failure::unusableFile) {
+        if (const VoidResult handled = refuseOrMoveAside(StartupProblem::Kind::database, file, store.error());
+            !handled.ok())
+            return handled;
+        store = JobStore::open(file, JobStore::Mode::readWrite, &report);
+    }
+    if (!store.ok())
+        return Error{store.error()};
+    for (const QString &notice : report.notices) {
+        qCWarning(lcDaemon, "%s", qUtf8Printable(notice));
+        m_notices.append(notice);
+    }
+    return success();  // closed here; the queue opens its own connection to the file now at the schema
+}
+
+VoidResult Daemon::refuseOrMoveAside(StartupProblem::Kind kind, const QString &file, const QString &message) {
+    StartupProblem problem{kind, file, message, brokenFileName(file, kind)};
+    // The name a client showed the user, when it is still free (moveAside checks again).
+    if (m_previousProblem && m_previousProblem->kind == kind && m_previousProblem->file == file &&
+        m_previousProblem->backup.startsWith(file + QStringLiteral(".broken-")) &&
+        m_previousProblem->backup.indexOf(u'/', file.size()) < 0 &&
+        backupNameIsFree(m_previousProblem->backup, kind))
+        problem.backup = m_previousProblem->backup;
+    const QString what = kind == StartupProblem::Kind::settings ? QStringLiteral("the default settings")
+                                                                : QStringLiteral("a new job database");
+    if (m_options.unusableFiles == UnusableFiles::refuse) {
+        const QString problemFile = startupProblemFile(m_options.paths);
+        if (const VoidResult written = problem.write(problemFile); !written.ok())
+            qCWarning(lcDaemon, "%s", qUtf8Printable(written.error()));
+        QString sentence = message;
+        if (sentence.endsWith(u'.'))
+            sentence.chop(1);
+        return Error{QStringLiteral("%1. To keep it as %2 and start with %3, run `nemoctl daemon "
+                                    "--start-fresh` (nothing is deleted)")
+                         .arg(sentence, problem.backup, what)};
+    }
+    if (const VoidResult moved = moveAside(file, problem.backup, kind); !moved.ok())
+        return Error{QStringLiteral("%1; and starting fresh failed: %2").arg(message, moved.error())};
+    const QString notice =
+        QStringLiteral("started fresh with %1: %2 could not be used (%3); it is kept as %4")
+            .arg(what, file, message, problem.backup);
+    qCWarning(lcDaemon, "%s", qUtf8Printable(notice));
+    m_notices.append(notice);
+    return success();
 }
 
 VoidResult Daemon::startQueue() {

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/daemon/RuntimeFile.h"
+#include "core/daemon/StartupProblem.h"
 #include "core/paths/Paths.h"
 #include "core/settings/Settings.h"
 
@@ -25,10 +26,17 @@ class TelemetryService;
 class Daemon : public QObject {
     Q_OBJECT
 public:
+    // What to do with a settings.json or job database the daemon cannot use (it does not parse, holds a
+    // wrong value, is corrupt, another program's or from a newer NemoDesk). refuse: stop, and leave
+    // <runtime>/startup-problem.json for a client to ask the user. moveAside (`--start-fresh`): rename it
+    // to <file>.broken-<time> — never delete it — and start with the defaults or a new database.
+    enum class UnusableFiles { refuse = 1, moveAside };
+
     struct Options {
         Paths paths;
         std::optional<int> port;  // overrides settings.json's daemon.port
         QString fakeGpuSpec;      // NEMODESK_FAKE_GPUS
+        UnusableFiles unusableFiles = UnusableFiles::refuse;
     };
 
     struct StartResult {
@@ -56,6 +64,12 @@ Q_SIGNALS:
 
 private:
     StartResult fail(const QString &message);
+    Result<Settings> loadSettings();
+    // Opens the job database once before the queue does, so that a migration's notice reaches the log and
+    // /api/health, and an unusable file is refused or moved aside (m_options.unusableFiles).
+    VoidResult checkDatabase();
+    // Refuses (the startup-problem file, an error ending in what to run) or moves the file aside.
+    VoidResult refuseOrMoveAside(StartupProblem::Kind kind, const QString &file, const QString &message);
     VoidResult startQueue();
     // The model library, model servers and the OpenAI-compatible API (after the queue and the API).
     void startModels(const QByteArray &token);
@@ -73,6 +87,9 @@ private:
     SignalWatcher *m_signals = nullptr;
     quint16 m_port = 0;
     RuntimeInfo m_runtime;
+    // The problem the previous start recorded: --start-fresh keeps the file under the name it announced.
+    std::optional<StartupProblem> m_previousProblem;
+    QStringList m_notices;  // for the log and GET /api/health: migrations, files moved aside
     int m_exitCode = 0;
     bool m_published = false;
     bool m_logInstalled = false;

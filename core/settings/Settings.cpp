@@ -128,7 +128,7 @@ Result<Settings> Settings::load(const QString &file) {
 
 Result<Settings> Settings::parse(const QByteArray &json, const QString &file) {
     const auto fail = [&file](const QString &what) {
-        return Error{QStringLiteral("settings file %1: %2 (fix or delete the file; the defaults are "
+        return Error{QStringLiteral("settings file %1: %2 (fix the file; the defaults are "
                                     "{\"daemon\":{\"port\":0},\"telemetry\":{\"interval_ms\":1000}})")
                          .arg(file, what)};
     };

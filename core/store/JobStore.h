@@ -76,19 +76,35 @@ struct StoreMigration {
     const char *sql = nullptr;  // one or more statements
 };
 
+// What JobStore::open() has to tell beyond the store itself: notices a person should see (the daemon logs
+// them and lists them in GET /api/health) and, when it failed, whether the file itself is the problem.
+struct StoreOpenReport {
+    // E.g. "migrated …/nemodesk.db from schema 2 to 3; the old file is kept as …/nemodesk.db.v2-backup".
+    QStringList notices;
+    // unusableFile: the file is not an SQLite file, another program's, corrupt, or from a newer NemoDesk;
+    // moving it aside (never deleting it) and starting with a new one would work. other: the folder, the
+    // permissions, the disk — moving the file would not help.
+    enum class Failure { none = 1, other, unusableFile };
+    Failure failure = Failure::none;
+};
+
 // A JobStore is used by one thread at a time; readers in other threads open their own (Mode::readOnly).
 class JobStore {
 public:
     enum class Mode { readWrite = 1, readOnly };
     static constexpr int schemaVersion = 3;
 
-    // Creates the file (and its folder) if needed and migrates it to schemaVersion. A file from a newer
-    // NemoDesk, or one that is not a NemoDesk database, is an error saying so and naming the file.
-    static Result<std::unique_ptr<JobStore>> open(const QString &path, Mode mode = Mode::readWrite);
+    // Creates the file (and its folder) if needed and migrates it to schemaVersion. Before migrating an
+    // older NemoDesk database it keeps a consistent copy next to it (<file>.v<N>-backup, never
+    // overwriting an earlier one) and says so in report->notices. A file from a newer NemoDesk, or one
+    // that is not a NemoDesk database, is an error saying so and naming the file.
+    static Result<std::unique_ptr<JobStore>> open(const QString &path, Mode mode = Mode::readWrite,
+                                                  StoreOpenReport *report = nullptr);
     // The same with another migration list, whose last version then counts as the newest this build
     // reads. For tests of a migration beyond schemaVersion; everything else uses open() above.
     static Result<std::unique_ptr<JobStore>> open(const QString &path, Mode mode,
-                                                  std::span<const StoreMigration> migrations);
+                                                  std::span<const StoreMigration> migrations,
+                                                  StoreOpenReport *report = nullptr);
     ~JobStore();
     JobStore(const JobStore &) = delete;
     JobStore &operator=(const JobStore &) = delete;

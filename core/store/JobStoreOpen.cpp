@@ -1,6 +1,7 @@
-// JobStore::open: recognising a NemoDesk database, the connection's PRAGMAs, forward migrations, and
-// preparing the statements. Everything a person might meet here (a foreign or newer file, a read-only
-// folder, a full disk) is an error that names the file and says what to do.
+// JobStore::open: recognising a NemoDesk database, the connection's PRAGMAs, a backup and forward
+// migrations, and preparing the statements. Everything a person might meet here (a foreign or newer file,
+// a read-only folder, a full disk) is an error that names the file and says what to do.
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -121,6 +122,47 @@ VoidResult migrate(sqlite3 *db, const QString &path, const StoreMigration &migra
     return success();
 }
 
+// Where the copy of a schema-`version` file goes: <path>.v<version>-backup, or, when an earlier migration
+// left that name taken, the same with the time and a counter — an earlier backup is never overwritten.
+QString freeBackupName(const QString &path, qint64 version) {
+    const QString base = QStringLiteral("%1.v%2-backup").arg(path).arg(version);
+    if (!QFileInfo::exists(base))
+        return base;
+    const QString stamped =
+        base + QDateTime::currentDateTime().toString(QStringLiteral("'-'yyyyMMdd-HHmmss"));
+    QString name = stamped;
+    for (int n = 2; QFileInfo::exists(name); ++n)
+        name = QStringLiteral("%1-%2").arg(stamped).arg(n);
+    return name;
+}
+
+// A consistent copy of the whole database, WAL content included (VACUUM INTO reads through the
+// connection), written before a migration changes anything. Returns the copy's path.
+Result<QString> backUp(sqlite3 *db, const QString &path, qint64 version) {
+    const QString backup = freeBackupName(path, version);
+    const QString what = QStringLiteral("keeping a copy as %1 before migrating").arg(backup);
+    sqlite3_stmt *raw = nullptr;
+    if (sqlite3_prepare_v2(db, "VACUUM INTO ?1", -1, &raw, nullptr) != SQLITE_OK)
+        return Error{sqlite::errorMessage(db, path, what)};
+    const sqlite::Statement statement(raw);
+    const QByteArray target = QFile::encodeName(backup);
+    sqlite3_bind_text(raw, 1, target.constData(), static_cast<int>(target.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(raw) != SQLITE_DONE) {
+        return Error{QStringLiteral("%1 (nothing was migrated: the file stays at schema %2; free some disk "
+                                    "space or make the folder writable)")
+                         .arg(sqlite::errorMessage(db, path, what))
+                         .arg(version)};
+    }
+    return backup;
+}
+
+// Whether the connection's last error says the file itself is broken (not the folder or the disk).
+StoreOpenReport::Failure failureOf(sqlite3 *db) {
+    const int code = sqlite3_errcode(db) & 0xff;
+    return code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? StoreOpenReport::Failure::unusableFile
+                                                           : StoreOpenReport::Failure::other;
+}
+
 Result<sqlite::Database> openConnection(const QString &path, JobStore::Mode mode) {
     if (mode == JobStore::Mode::readWrite) {
         const QString folder = QFileInfo(path).absolutePath();
@@ -150,51 +192,82 @@ Result<sqlite::Database> openConnection(const QString &path, JobStore::Mode mode
 
 }  // namespace
 
-Result<std::unique_ptr<JobStore>> JobStore::open(const QString &path, Mode mode) {
-    return open(path, mode, storeSchema::migrations());
+Result<std::unique_ptr<JobStore>> JobStore::open(const QString &path, Mode mode, StoreOpenReport *report) {
+    return open(path, mode, storeSchema::migrations(), report);
 }
 
 Result<std::unique_ptr<JobStore>> JobStore::open(const QString &path, Mode mode,
-                                                 std::span<const StoreMigration> migrations) {
+                                                 std::span<const StoreMigration> migrations,
+                                                 StoreOpenReport *report) {
+    StoreOpenReport ignored;
+    StoreOpenReport &out = report != nullptr ? *report : ignored;
+    out = StoreOpenReport{};
+    const auto fail = [&out](const QString &message, StoreOpenReport::Failure failure) {
+        out.failure = failure;
+        return Error{message};
+    };
     if (migrations.empty())
-        return Error{QStringLiteral("%1: no schema migrations to open it with").arg(path)};
+        return fail(QStringLiteral("%1: no schema migrations to open it with").arg(path),
+                    StoreOpenReport::Failure::other);
     const int newestVersion = migrations.back().version;
     Result<sqlite::Database> db = openConnection(path, mode);
     if (!db)
-        return Error{db.error()};
+        return fail(db.error(), StoreOpenReport::Failure::other);
     sqlite3 *raw = db->get();
 
     Result<FileIdentity> identity = readIdentity(raw, path);
     if (!identity)
-        return Error{identity.error()};
+        return fail(identity.error(), failureOf(raw));
     if (VoidResult known = checkIdentity(*identity, path, newestVersion); !known)
-        return Error{known.error()};
+        return fail(known.error(), StoreOpenReport::Failure::unusableFile);
 
     qint64 version = identity->userVersion;
     if (mode == Mode::readWrite) {
         if (VoidResult configured = configureWriter(raw, path); !configured)
-            return Error{configured.error()};
+            return fail(configured.error(), failureOf(raw));
+        // An older NemoDesk's file is copied before the first migration touches it: a migration that
+        // goes wrong in a way its transaction cannot undo, or a user who goes back to the older
+        // version, still has the file as it was. A fresh file has nothing to keep.
+        const qint64 oldVersion = version;
+        QString backup;
+        if (!isFresh(*identity) && version < newestVersion) {
+            Result<QString> copied = backUp(raw, path, version);
+            if (!copied)
+                return fail(copied.error(), failureOf(raw));
+            backup = copied.value();
+        }
         for (const StoreMigration &migration : migrations) {
             if (migration.version <= version)
                 continue;
             if (VoidResult migrated = migrate(raw, path, migration, version); !migrated)
-                return Error{migrated.error()};
+                return fail(backup.isEmpty() ? migrated.error()
+                                             : QStringLiteral("%1; a copy from before is kept as %2")
+                                                   .arg(migrated.error(), backup),
+                            failureOf(raw));
             version = migration.version;
         }
+        if (!backup.isEmpty()) {
+            out.notices.append(QStringLiteral("migrated %1 from schema %2 to %3; the old file is kept as %4")
+                                   .arg(path)
+                                   .arg(oldVersion)
+                                   .arg(version)
+                                   .arg(backup));
+        }
     } else if (isFresh(*identity)) {
-        return Error{
-            QStringLiteral("%1 is empty: the daemon has not created the job database yet").arg(path)};
+        return fail(QStringLiteral("%1 is empty: the daemon has not created the job database yet").arg(path),
+                    StoreOpenReport::Failure::other);
     } else if (version < newestVersion) {
-        return Error{
+        return fail(
             QStringLiteral("%1 has schema %2; the daemon upgrades it to schema %3 when it next starts")
                 .arg(path)
                 .arg(version)
-                .arg(newestVersion)};
+                .arg(newestVersion),
+            StoreOpenReport::Failure::other);
     }
 
     Result<std::unique_ptr<Statements>> statements = Statements::prepareAll(raw, path);
     if (!statements)
-        return Error{statements.error()};
+        return fail(statements.error(), failureOf(raw));
     std::unique_ptr<JobStore> store(new JobStore(db->release(), path));
     store->m_mode = mode;
     store->m_version = static_cast<int>(version);

@@ -2,6 +2,7 @@
 #include "ui/controllers/ConnectionController.h"
 #include "ui/common/Formatting.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
 
@@ -35,6 +36,7 @@ ConnectionController::ConnectionController(Paths paths, QString nemoctlPath, Gpu
     connect(m_connector, &DaemonConnector::stateChanged, this, &ConnectionController::onConnectorState);
     connect(m_connector, &DaemonConnector::connected, this, &ConnectionController::onDaemonFound);
     connect(m_connector, &DaemonConnector::failed, this, &ConnectionController::onConnectorFailed);
+    connect(m_connector, &DaemonConnector::needsConsent, this, &ConnectionController::startupProblem);
     connect(&m_reconnectGrace, &QTimer::timeout, this, &ConnectionController::onReconnectGraceOver);
 }
 
@@ -58,6 +60,17 @@ void ConnectionController::start() {
     }
     setState(State::connecting, tr("Looking for the NemoDesk daemon…"));
     m_connector->connectToDaemon();
+}
+
+void ConnectionController::startFresh() {
+    const auto busy = m_connector->state();
+    if (busy == DaemonConnector::State::probing || busy == DaemonConnector::State::starting) {
+        return;  // an attempt is under way; it ends in connected() or failed()
+    }
+    ++m_generation;
+    teardown();
+    setState(State::startingDaemon, tr("Starting the daemon afresh (nemoctl daemon --start-fresh)…"));
+    m_connector->startFresh();
 }
 
 void ConnectionController::onConnectorState(DaemonConnector::State connectorState, const QString &detail) {
@@ -101,10 +114,21 @@ void ConnectionController::fetchHealth() {
         if (generation != m_generation || !reply.ok()) {
             return;  // a failure here shows up in the inventory request or the stream
         }
-        const QString version = reply.value().object().value(u"version"_s).toString();
+        const QJsonObject health = reply.value().object();
+        const QString version = health.value(u"version"_s).toString();
         if (!version.isEmpty() && version != m_daemonVersion) {
             m_daemonVersion = version;
             Q_EMIT daemonInfoChanged();
+        }
+        // What the daemon did on its own at start (a database migrated and its copy kept, a file moved
+        // aside): said once per daemon, however often this client reconnects to it.
+        QStringList notices;
+        for (const QJsonValue &notice : health.value(u"notices"_s).toArray())
+            notices << notice.toString();
+        const QString daemon = QString::number(health.value(u"pid"_s).toInteger()) + version;
+        if (!notices.isEmpty() && daemon != m_noticesShownFor) {
+            m_noticesShownFor = daemon;
+            Q_EMIT daemonNotices(notices);
         }
     });
 }

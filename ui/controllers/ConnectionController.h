@@ -54,9 +54,17 @@ public Q_SLOTS:
     // Connects, starting the daemon when none answers. Safe to call again at any time (Retry).
     void start();
     void retry() { start(); }
+    // After startupProblem(), with the user's consent: starts `nemoctl daemon --start-fresh`, which keeps
+    // the file it cannot use under problem.backup (renamed, never deleted), and connects to it.
+    void startFresh();
 
 Q_SIGNALS:
     void stateChanged(nd::ConnectionController::State state, const QString &detail);
+    // The daemon refused to start because of a settings file or database it cannot use; the state is
+    // already `unreachable`. The window asks the user (StartupProblemDialog) and calls startFresh().
+    void startupProblem(const nd::StartupProblem &problem);
+    // Notes the daemon made at start (GET /api/health `notices`), once per daemon.
+    void daemonNotices(const QStringList &notices);
     // The daemon's version or URL changed (for the About box).
     void daemonInfoChanged();
 
@@ -82,6 +90,7 @@ private:
     QPointer<EventStream> m_stream;
     Endpoint m_endpoint;
     QString m_daemonVersion;
+    QString m_noticesShownFor;  // pid + version of the daemon whose notices were shown
     State m_state = State::idle;
     QString m_detail;
     QTimer m_reconnectGrace;

@@ -2,6 +2,7 @@
 # StoreBenchmark.* is disabled: it prints the numbers in docs/benchmarks.md (see store_benchmark_test.cpp).
 nd_core_test(nemodesk_store_tests
   store/StoreTestUtil.h
+  store/store_backup_test.cpp
   store/store_benchmark_test.cpp
   store/store_benchmarks_test.cpp
   store/store_concurrency_test.cpp
