@@ -17,11 +17,13 @@
 
 #include "ui/common/Colors.h"
 #include "ui/common/Formatting.h"
+#include "ui/firstrun/WelcomeDialog.h"
 #include "ui/models/GpuTableModel.h"
 #include "ui/playground/PlaygroundView.h"
 #include "ui/widgets/ConnectionBanner.h"
 #include "ui/widgets/ConnectionIndicator.h"
 #include "ui/widgets/GpuStatusPanel.h"
+#include "ui/widgets/StartupProblemDialog.h"
 
 using namespace Qt::StringLiterals;
 
@@ -69,6 +71,8 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
     layout->addWidget(m_banner);
     m_tabs->setObjectName(u"mainTabs"_s);
     m_tabs->setAccessibleName(tr("Pages"));
+    m_splitter->setObjectName(u"gpusPage"_s);
+    m_playground->setObjectName(u"playgroundPage"_s);
     m_tabs->addTab(m_splitter, tr("&GPUs"));
     m_tabs->addTab(m_playground, tr("&Playground"));
     layout->addWidget(m_tabs, 1);
@@ -81,6 +85,8 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
 
     connect(m_banner, &ConnectionBanner::retryRequested, m_controller, &ConnectionController::retry);
     connect(m_controller, &ConnectionController::stateChanged, this, &MainWindow::onConnectionState);
+    connect(m_controller, &ConnectionController::startupProblem, this, &MainWindow::askToStartFresh);
+    connect(m_controller, &ConnectionController::daemonNotices, this, &MainWindow::showDaemonNotices);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateSummary);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateTableVisibility);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &MainWindow::updateSummary);
@@ -92,6 +98,43 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
     updateTableVisibility();
 }
 
+QStringList MainWindow::pageNames() {
+    return {u"gpus"_s, u"playground"_s};
+}
+
+bool MainWindow::showPage(const QString &name) {
+    QWidget *page = m_tabs->findChild<QWidget *>(name.toLower() + u"Page"_s);
+    const int index = page ? m_tabs->indexOf(page) : -1;
+    if (index < 0)
+        return false;
+    m_tabs->setCurrentIndex(index);
+    return true;
+}
+
+void MainWindow::askToStartFresh(const StartupProblem &problem) {
+    // The daemon refused a settings file or database it cannot use and moved nothing: the user decides.
+    auto *dialog = new StartupProblemDialog(problem, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, m_controller, &ConnectionController::startFresh);
+    connect(dialog, &QDialog::rejected, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+    dialog->open();
+}
+
+void MainWindow::showDaemonNotices(const QStringList &notices) {
+    auto *box = new QMessageBox(QMessageBox::Information, tr("NemoDesk"),
+                                tr("The daemon noted this when it started:"), QMessageBox::Ok, this);
+    box->setObjectName(u"daemonNotices"_s);
+    box->setInformativeText(notices.join(u"\n\n"_s));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::showWelcome() {
+    auto *dialog = new WelcomeDialog(m_model, m_controller, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();  // window-modal, returns at once; it fills in as the daemon answers
+}
+
 void MainWindow::createMenus() {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *quit = file->addAction(tr("&Quit"));
@@ -101,6 +144,9 @@ void MainWindow::createMenus() {
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *welcome = help->addAction(tr("&Welcome…"));
+    welcome->setStatusTip(tr("GPUs found, a models folder, and what each view is for"));
+    connect(welcome, &QAction::triggered, this, &MainWindow::showWelcome);
     QAction *about = help->addAction(tr("&About NemoDesk"));
     about->setMenuRole(QAction::AboutRole);
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);

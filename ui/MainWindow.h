@@ -34,11 +34,21 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     QString gpuSummaryText() const;
 
+    // The pages by the names `nemodesk --page NAME` takes; showPage() is false for a name that is none.
+    static QStringList pageNames();
+    bool showPage(const QString &name);
+
+public Q_SLOTS:
+    // The first-run screen (GPUs found, a models folder, what each view is for); Help → Welcome.
+    void showWelcome();
+
 private:
     void onConnectionState(ConnectionController::State state, const QString &detail);
     void updateSummary();
     void updateTableVisibility();
     void showAbout();
+    void askToStartFresh(const StartupProblem &problem);
+    void showDaemonNotices(const QStringList &notices);
     void createMenus();
 
     GpuTableModel *m_model;

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QSettings>
 #include <QStandardPaths>
 
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "ui/MainWindow.h"
 #include "ui/common/AppIcon.h"
 #include "ui/controllers/ConnectionController.h"
+#include "ui/firstrun/WelcomeDialog.h"
 #include "ui/models/GpuTableModel.h"
 
 using namespace Qt::StringLiterals;
@@ -34,14 +36,19 @@ QString findNemoctl() {
 
 int main(int argc, char *argv[]) {
     // Answered before QApplication exists, so that it works without a display.
+    QString page;
     for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--page") == 0 && i + 1 < argc) {
+            page = QString::fromLocal8Bit(argv[++i]);
+            continue;
+        }
         if (std::strcmp(argv[i], "--version") == 0) {
             std::printf("nemodesk %s\n", NEMODESK_VERSION);
             return 0;
         }
         if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
             std::printf(
-                "Usage: nemodesk [--version]\n"
+                "Usage: nemodesk [--page gpus|playground] [--version]\n"
                 "The NemoDesk desktop: live GPU status and the job queue. Starts the daemon (nemoctl "
                 "daemon)\n"
                 "when none is running.\n\n"
@@ -62,9 +69,23 @@ int main(int argc, char *argv[]) {
     QApplication::setWindowIcon(nd::appIcon());
 
     nd::GpuTableModel model;
-    nd::ConnectionController controller(nd::Paths::fromEnvironment(), findNemoctl(), &model);
+    const nd::Paths paths = nd::Paths::fromEnvironment();
+    nd::ConnectionController controller(paths, findNemoctl(), &model);
     nd::MainWindow window(&model, &controller);
+    if (!page.isEmpty() && !window.showPage(page)) {
+        std::fprintf(stderr, "nemodesk: there is no page '%s'; the pages are: %s\n", qPrintable(page),
+                     qPrintable(nd::MainWindow::pageNames().join(u", "_s)));
+        return 2;
+    }
     window.show();
     controller.start();
+    // First run: one screen on what was found and what each view is for. Marked at once, so a crash or a
+    // kill while it is open does not bring it back on every start.
+    // The GUI's own state lives with the daemon's settings, so NEMODESK_HOME relocates it too.
+    QSettings settings(QDir(paths.configDir()).filePath(u"gui.ini"_s), QSettings::IniFormat);
+    if (nd::WelcomeDialog::shouldShow(settings)) {
+        nd::WelcomeDialog::markShown(settings);
+        window.showWelcome();
+    }
     return QApplication::exec();
 }
