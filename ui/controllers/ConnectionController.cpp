@@ -206,6 +206,7 @@ void ConnectionController::onStreamDisconnected(const QString &reason) {
 
 void ConnectionController::onEvent(const QString &type, const QJsonObject &data) {
     if (type != u"telemetry"_s) {
+        Q_EMIT daemonEvent(type, data);  // job, progress, models.changed, resync, …: for the views
         return;
     }
     auto frame = parseTelemetryFrame(data);

@@ -65,6 +65,10 @@ Q_SIGNALS:
     void startupProblem(const nd::StartupProblem &problem);
     // Notes the daemon made at start (GET /api/health `notices`), once per daemon.
     void daemonNotices(const QStringList &notices);
+    // Every event of the daemon's stream but telemetry (which feeds the GPU model): `job` (with `seq`),
+    // `progress`, `models.changed`, `resync`, … (docs/api.md). A view loads its list when the state
+    // becomes `connected` (also after a reconnect) and applies these on top.
+    void daemonEvent(const QString &type, const QJsonObject &data);
     // The daemon's version or URL changed (for the About box).
     void daemonInfoChanged();
 
