@@ -5,8 +5,11 @@
 #include <QJsonObject>
 #include <QUrl>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
+#include "WorkerCommands.h"
 #include "core/client/ApiErrors.h"
 #include "core/client/EventStream.h"
 #include "core/daemon/RuntimeFile.h"
@@ -38,6 +41,9 @@ const QList<Command> &commands() {
         {"eval", "evaluate token ids with a model; logits of every position, greedy continuation", &runEval},
         {"run", "generate text from a prompt or a chat, streamed", &runRun},
         {"bench", "prompt and decode speed of a model, shaped like llama-bench", &runBench},
+        {"models", "the daemon's model library: add, remove, list, rescan folders of GGUF files", &runModels},
+        {"worker", "what model jobs run: batch, bench, serve (started by the queue, not by hand)",
+         &runWorker},
     };
     return table;
 }
@@ -49,9 +55,12 @@ QString usage() {
         "Usage: nemoctl <command> [options]\n"
         "       nemoctl --version | --help | help <command>\n\n"
         "NemoDesk's command-line client and daemon.\n\nCommands:\n");
+    qsizetype width = 0;
     for (const Command &c : commands())
-        text += QStringLiteral("  %1%2\n")
-                    .arg(QString::fromLatin1(c.name).leftJustified(10), QString::fromLatin1(c.summary));
+        width = std::max(width, qsizetype(std::strlen(c.name)));
+    for (const Command &c : commands())
+        text += QStringLiteral("  %1  %2\n")
+                    .arg(QString::fromLatin1(c.name).leftJustified(width), QString::fromLatin1(c.summary));
     text += QStringLiteral(
         "\nRun 'nemoctl <command> --help' for a command's options.\n"
         "Environment: NEMODESK_HOME (everything under one folder), NEMODESK_FAKE_GPUS (synthetic GPUs, e.g. "

@@ -49,9 +49,12 @@ int main(int argc, char *argv[]) {
         if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
             std::printf(
                 "Usage: nemodesk [--page gpus|playground] [--version]\n"
-                "The NemoDesk desktop: live GPU status and the job queue. Starts the daemon (nemoctl "
-                "daemon)\n"
-                "when none is running.\n\n"
+                "The NemoDesk desktop: live GPU status and the Playground for local models. Starts the\n"
+                "daemon (nemoctl daemon) when none is running. On the first start a welcome screen says\n"
+                "which GPUs were found and offers to add a models folder (Help > Welcome shows it again).\n\n"
+                "Options:\n"
+                "  --page NAME                open on that page: gpus, playground\n"
+                "  --version                  print the version\n\n"
                 "Environment:\n"
                 "  NEMODESK_HOME=<dir>        keep settings, data and runtime files under <dir>\n"
                 "  NEMODESK_FAKE_GPUS=2x24576 a daemon started from here shows synthetic GPUs\n");

@@ -60,6 +60,10 @@ expected=(/usr/bin/nemodesk /usr/bin/nemoctl /usr/libexec/nemodesk/nemodesk-jobs
 for size in 16 24 32 48 64 128 256 512; do
   expected+=("/usr/share/icons/hicolor/${size}x${size}/apps/org.nemodesk.NemoDesk.png")
 done
+# Man pages come with help2man (tools/quickstart.sh installs it); a build without it has none.
+if [ -f "$build/installer/man/nemoctl.1.gz" ]; then
+  expected+=(/usr/share/man/man1/nemoctl.1.gz /usr/share/man/man1/nemodesk.1.gz)
+fi
 for f in "${expected[@]}"; do grep -qx "$f" <<<"$files" || fail "the .deb lacks $f"; done
 outside=$(grep -v '^/usr/' <<<"$files" | grep -v '^/$' || true)
 [ -z "$outside" ] || fail "files outside /usr: $outside"
