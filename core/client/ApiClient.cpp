@@ -54,10 +54,30 @@ void ApiClient::getJson(const QString &path, QObject *context, JsonCallback done
 
 void ApiClient::postJson(const QString &path, const QJsonDocument &body, QObject *context, JsonCallback done,
                          int timeoutMs) {
+    sendJson(QByteArrayLiteral("POST"), path, body, context, std::move(done), timeoutMs);
+}
+
+void ApiClient::putJson(const QString &path, const QJsonDocument &body, QObject *context, JsonCallback done,
+                        int timeoutMs) {
+    sendJson(QByteArrayLiteral("PUT"), path, body, context, std::move(done), timeoutMs);
+}
+
+void ApiClient::patchJson(const QString &path, const QJsonDocument &body, QObject *context, JsonCallback done,
+                          int timeoutMs) {
+    sendJson(QByteArrayLiteral("PATCH"), path, body, context, std::move(done), timeoutMs);
+}
+
+void ApiClient::deleteJson(const QString &path, const QJsonDocument &body, QObject *context,
+                           JsonCallback done, int timeoutMs) {
+    sendJson(QByteArrayLiteral("DELETE"), path, body, context, std::move(done), timeoutMs);
+}
+
+void ApiClient::sendJson(const QByteArray &method, const QString &path, const QJsonDocument &body,
+                         QObject *context, JsonCallback done, int timeoutMs) {
     QNetworkRequest request = makeRequest(m_endpoint, path, timeoutMs);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     const QByteArray bytes = body.isNull() ? QByteArrayLiteral("{}") : body.toJson(QJsonDocument::Compact);
-    QNetworkReply *reply = m_network->post(request, bytes);
+    QNetworkReply *reply = m_network->sendCustomRequest(request, method, bytes);
     connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
     connect(reply, &QNetworkReply::finished, context,
             [reply, base = m_endpoint.baseUrl, timeoutMs, done = std::move(done)] {

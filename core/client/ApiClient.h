@@ -30,8 +30,18 @@ public:
     void getJson(const QString &path, QObject *context, JsonCallback done, int timeoutMs = 5000);
     void postJson(const QString &path, const QJsonDocument &body, QObject *context, JsonCallback done,
                   int timeoutMs = 5000);
+    void putJson(const QString &path, const QJsonDocument &body, QObject *context, JsonCallback done,
+                 int timeoutMs = 5000);
+    void patchJson(const QString &path, const QJsonDocument &body, QObject *context, JsonCallback done,
+                   int timeoutMs = 5000);
+    // DELETE with a JSON body (a folder path may hold any character; a body keeps it out of the URL).
+    void deleteJson(const QString &path, const QJsonDocument &body, QObject *context, JsonCallback done,
+                    int timeoutMs = 5000);
 
 private:
+    void sendJson(const QByteArray &method, const QString &path, const QJsonDocument &body, QObject *context,
+                  JsonCallback done, int timeoutMs);
+
     Endpoint m_endpoint;
     QNetworkAccessManager *m_network;
 };

@@ -3,6 +3,7 @@
 
 #include <QJsonObject>
 #include <QNetworkReply>
+#include <QRegularExpression>
 
 namespace nd {
 
@@ -51,6 +52,12 @@ Result<QJsonDocument> jsonFromReply(QNetworkReply *reply, const QUrl &baseUrl, i
         return Error{QStringLiteral("the daemon at %1 sent invalid JSON for %2: %3")
                          .arg(baseUrl.toString(), reply->url().path(), parseError.errorString())};
     return doc;
+}
+
+QString daemonReason(const QString &apiError) {
+    static const QRegularExpression prefix(QStringLiteral("^\\d{3} [a-z_]+: "));
+    QString reason = apiError;
+    return reason.remove(prefix);
 }
 
 }  // namespace nd

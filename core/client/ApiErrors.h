@@ -18,5 +18,8 @@ QString describeReplyError(QNetworkReply *reply, const QUrl &baseUrl, int timeou
 Result<QJsonDocument> jsonFromReply(QNetworkReply *reply, const QUrl &baseUrl, int timeoutMs);
 // "<status> <code>: <message>" from a daemon error body; `fallback` when the body is not one.
 QString describeErrorBody(int status, const QByteArray &body, const QString &fallback);
+// The daemon's own sentence from such a description, without "<status> <code>: " — for a message shown
+// next to what the user did ("job 12 is completed: only pending jobs can be held").
+QString daemonReason(const QString &apiError);
 
 }  // namespace nd

@@ -20,7 +20,9 @@
 #include "core/daemon/ModelServers.h"
 #include "core/daemon/OpenAiRoutes.h"
 #include "core/daemon/RuntimeFile.h"
+#include "core/daemon/SettingsRoutes.h"
 #include "core/daemon/SignalWatcher.h"
+#include "core/daemon/TelemetryRoutes.h"
 #include "core/models/ModelLibrary.h"
 #include "core/queue/JobQueue.h"
 #include "core/store/JobStore.h"
@@ -157,6 +159,15 @@ Daemon::StartResult Daemon::start() {
     m_api = new ApiServer(context, m_telemetry, m_queue);
     connect(m_api, &ApiServer::shutdownRequested, this, &Daemon::stop);
     startModels(token.value());
+    // The Monitor's history: its own file; one that cannot be used is moved aside, never fatal.
+    TelemetryRoutes::Options historyOptions;
+    historyOptions.history.file = QDir(paths.dataDir()).filePath(QStringLiteral("telemetry.db"));
+    if (const Result<TelemetryRoutes *> history =
+            TelemetryRoutes::create(historyOptions, m_telemetry, m_queue, nullptr, this);
+        history.ok())
+        history.value()->registerOn(m_api->router());
+    else
+        qCWarning(lcDaemon, "no telemetry history: %s", qUtf8Printable(history.error()));
     const int wantedPort = m_options.port.value_or(m_settings.daemonPort);
     const Result<quint16> port = m_api->listen(static_cast<quint16>(wantedPort));
     if (!port.ok()) {
@@ -349,6 +360,16 @@ void Daemon::startModels(const QByteArray &token) {
     view.names = [library] { return modelNames(*library); };
     auto *openAi = new OpenAiRoutes(m_servers, view, token, this);
     openAi->registerOn(m_api->router());
+
+    // GET/PUT /api/settings. A key with a setter here applies at once; the others at the next start (the
+    // answer lists them in "restart_needed").
+    auto *settingsRoutes = new SettingsRoutes(paths.settingsFile(), m_settings, this);
+    settingsRoutes->setLive(QStringLiteral("models.keep_alive_s"), [this](const Settings &s) {
+        m_servers->setKeepAliveMs(static_cast<qint64>(s.modelKeepAliveSec) * 1000);
+    });
+    settingsRoutes->setLive(QStringLiteral("telemetry.interval_ms"),
+                            [this](const Settings &s) { m_telemetry->setIntervalMs(s.telemetryIntervalMs); });
+    settingsRoutes->registerOn(m_api->router());
 }
 
 void Daemon::publish() {

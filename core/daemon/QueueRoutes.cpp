@@ -8,6 +8,7 @@
 #include <QUrlQuery>
 
 #include <csignal>
+#include <memory>
 #include <variant>
 
 #include "core/daemon/LogFollower.h"
@@ -16,6 +17,7 @@
 #include "core/http/Sse.h"
 #include "core/http/SseHub.h"
 #include "core/jobs/SlurmSyntax.h"
+#include "core/queue/JobPreview.h"
 #include "core/queue/JobQueue.h"
 
 namespace nd {
@@ -67,72 +69,8 @@ std::optional<int> parseSignal(const QString &text) {
     return std::nullopt;
 }
 
-}  // namespace
-
-QueueRoutes::QueueRoutes(JobQueue *queue, QObject *parent) : QObject(parent), m_queue(queue) {}
-
-void QueueRoutes::registerOn(Router &router) {
-    const auto ref = [](const RouteParams &params) { return QString::fromUtf8(params.value("id")); };
-    router.add("POST", "/api/jobs", [this](const HttpRequest &r, const RouteParams &) { return submit(r); });
-    router.add("GET", "/api/jobs",
-               [this](const HttpRequest &r, const RouteParams &) { return list(r, false); });
-    router.add("GET", "/api/history",
-               [this](const HttpRequest &r, const RouteParams &) { return list(r, true); });
-    router.add("GET", "/api/queue", [this](const HttpRequest &, const RouteParams &) {
-        return HttpResponse::json(200, m_queue->summary());
-    });
-    router.add("GET", "/api/jobs/{id}",
-               [this, ref](const HttpRequest &, const RouteParams &p) { return show(ref(p)); });
-    router.add("PATCH", "/api/jobs/{id}",
-               [this, ref](const HttpRequest &r, const RouteParams &p) { return update(ref(p), r); });
-    for (const char *what : {"cancel", "hold", "release", "requeue"}) {
-        const QByteArray name(what);
-        router.add("POST", "/api/jobs/{id}/" + name,
-                   [this, ref, name](const HttpRequest &r, const RouteParams &p) {
-                       return action(ref(p), name, r);
-                   });
-    }
-    router.add("POST", "/api/jobs/{id}/progress",
-               [this, ref](const HttpRequest &r, const RouteParams &p) { return progress(ref(p), r); });
-    router.add("GET", "/api/jobs/{id}/log",
-               [this, ref](const HttpRequest &r, const RouteParams &p) { return log(ref(p), r); });
-    router.add("GET", "/api/jobs/{id}/log/follow",
-               [this, ref](const HttpRequest &r, const RouteParams &p) { return followLog(ref(p), r); });
-}
-
-HttpResponse QueueRoutes::submit(const HttpRequest &request) {
-    const Result<QJsonObject> body = jsonObjectBody(request);
-    if (!body.ok())
-        return HttpResponse::error(400, "invalid_job", body.error());
-    QueueResult<std::vector<SubmitResult>> submitted = m_queue->submit(body.value());
-    if (const auto *error = std::get_if<QueueError>(&submitted))
-        return fromError(*error);
-    const auto one = [](const SubmitResult &result) {
-        QJsonArray ids;
-        for (qint64 id : result.jobIds)
-            ids.append(id);
-        QJsonObject json{{QStringLiteral("job_id"), result.jobIds.front()},
-                         {QStringLiteral("job_ids"), ids},
-                         {QStringLiteral("warnings"), QJsonArray::fromStringList(result.warnings)}};
-        if (result.arrayJobId != 0)
-            json.insert(QStringLiteral("array_job_id"), result.arrayJobId);
-        return json;
-    };
-    const auto &results = std::get<std::vector<SubmitResult>>(submitted);
-    QJsonObject answer;
-    if (body->contains(QStringLiteral("jobs"))) {
-        QJsonArray list;
-        for (const SubmitResult &result : results)
-            list.append(one(result));
-        answer.insert(QStringLiteral("results"), list);
-    } else {
-        answer = one(results.front());
-    }
-    answer.insert(QStringLiteral("last_seq"), m_queue->lastSeq());
-    return HttpResponse::json(201, answer);
-}
-
-HttpResponse QueueRoutes::list(const HttpRequest &request, bool history) {
+// The query of GET /api/jobs, /api/history and /api/history/totals, or the 400 that says what is wrong.
+std::variant<JobQuery, HttpResponse> parseJobQuery(const HttpRequest &request, bool history) {
     const QUrlQuery query(QString::fromUtf8(request.query));
     const auto value = [&query](const char *key) {
         return query.queryItemValue(QString::fromLatin1(key), QUrl::FullyDecoded);
@@ -198,7 +136,123 @@ HttpResponse QueueRoutes::list(const HttpRequest &request, bool history) {
     if (!number("submitted_after", 0, 0, std::numeric_limits<qint64>::max(), &q.submittedAfterMs) ||
         !number("submitted_before", 0, 0, std::numeric_limits<qint64>::max(), &q.submittedBeforeMs))
         return bad(QStringLiteral("submitted_after and submitted_before are Unix times in milliseconds"));
+    return q;
+}
 
+// GET /api/history/totals: sums over every job the history query matches (docs/api.md). The store is a
+// read-only connection of its own, opened on first use: in WAL mode it reads a snapshot and never holds up
+// the queue's writes, and JobQueue needs no reader API for it.
+HttpResponse historyTotals(const HttpRequest &request, const QString &databaseFile,
+                           std::unique_ptr<JobStore> *store) {
+    std::variant<JobQuery, HttpResponse> parsed = parseJobQuery(request, true);
+    if (auto *refused = std::get_if<HttpResponse>(&parsed))
+        return std::move(*refused);
+    if (!*store) {
+        Result<std::unique_ptr<JobStore>> opened = JobStore::open(databaseFile, JobStore::Mode::readOnly);
+        if (!opened)
+            return HttpResponse::error(500, "internal", opened.error());
+        *store = std::move(opened).value();
+    }
+    const Result<HistoryTotals> totals = (*store)->historyTotals(std::get<JobQuery>(parsed));
+    if (!totals)
+        return HttpResponse::error(500, "internal", totals.error());
+    QJsonObject byState;
+    for (const auto &[state, jobs] : totals->byState)
+        byState.insert(state, jobs);
+    return HttpResponse::json(200, QJsonObject{{QStringLiteral("jobs"), totals->jobs},
+                                               {QStringLiteral("gpu_seconds"), totals->gpuSeconds},
+                                               {QStringLiteral("gpu_energy_j"), totals->gpuEnergyJ},
+                                               {QStringLiteral("cpu_time_ms"), totals->cpuTimeMs},
+                                               {QStringLiteral("wall_ms"), totals->wallMs},
+                                               {QStringLiteral("tokens"), totals->tokens},
+                                               {QStringLiteral("prompt_tokens"), totals->promptTokens},
+                                               {QStringLiteral("by_state"), byState}});
+}
+
+}  // namespace
+
+QueueRoutes::QueueRoutes(JobQueue *queue, QObject *parent) : QObject(parent), m_queue(queue) {}
+
+void QueueRoutes::registerOn(Router &router) {
+    const auto ref = [](const RouteParams &params) { return QString::fromUtf8(params.value("id")); };
+    router.add("POST", "/api/jobs", [this](const HttpRequest &r, const RouteParams &) { return submit(r); });
+    // POST /api/jobs/preview: the submit's checks and what the scheduler would do now; nothing stored.
+    router.add("POST", "/api/jobs/preview", [this](const HttpRequest &r, const RouteParams &) {
+        const Result<QJsonObject> body = jsonObjectBody(r);
+        if (!body.ok())
+            return HttpResponse::error(400, "invalid_job", body.error());
+        const QueueResult<JobPreview> preview = m_queue->preview(body.value());
+        if (const auto *error = std::get_if<QueueError>(&preview))
+            return fromError(*error);
+        return HttpResponse::json(200, jobPreviewToJson(std::get<JobPreview>(preview)));
+    });
+    router.add("GET", "/api/jobs",
+               [this](const HttpRequest &r, const RouteParams &) { return list(r, false); });
+    router.add("GET", "/api/history",
+               [this](const HttpRequest &r, const RouteParams &) { return list(r, true); });
+    auto totalsStore = std::make_shared<std::unique_ptr<JobStore>>();
+    router.add("GET", "/api/history/totals", [this, totalsStore](const HttpRequest &r, const RouteParams &) {
+        return historyTotals(r, m_queue->options().databaseFile, totalsStore.get());
+    });
+    router.add("GET", "/api/queue", [this](const HttpRequest &, const RouteParams &) {
+        return HttpResponse::json(200, m_queue->summary());
+    });
+    router.add("GET", "/api/jobs/{id}",
+               [this, ref](const HttpRequest &, const RouteParams &p) { return show(ref(p)); });
+    router.add("PATCH", "/api/jobs/{id}",
+               [this, ref](const HttpRequest &r, const RouteParams &p) { return update(ref(p), r); });
+    for (const char *what : {"cancel", "hold", "release", "requeue"}) {
+        const QByteArray name(what);
+        router.add("POST", "/api/jobs/{id}/" + name,
+                   [this, ref, name](const HttpRequest &r, const RouteParams &p) {
+                       return action(ref(p), name, r);
+                   });
+    }
+    router.add("POST", "/api/jobs/{id}/progress",
+               [this, ref](const HttpRequest &r, const RouteParams &p) { return progress(ref(p), r); });
+    router.add("GET", "/api/jobs/{id}/log",
+               [this, ref](const HttpRequest &r, const RouteParams &p) { return log(ref(p), r); });
+    router.add("GET", "/api/jobs/{id}/log/follow",
+               [this, ref](const HttpRequest &r, const RouteParams &p) { return followLog(ref(p), r); });
+}
+
+HttpResponse QueueRoutes::submit(const HttpRequest &request) {
+    const Result<QJsonObject> body = jsonObjectBody(request);
+    if (!body.ok())
+        return HttpResponse::error(400, "invalid_job", body.error());
+    QueueResult<std::vector<SubmitResult>> submitted = m_queue->submit(body.value());
+    if (const auto *error = std::get_if<QueueError>(&submitted))
+        return fromError(*error);
+    const auto one = [](const SubmitResult &result) {
+        QJsonArray ids;
+        for (qint64 id : result.jobIds)
+            ids.append(id);
+        QJsonObject json{{QStringLiteral("job_id"), result.jobIds.front()},
+                         {QStringLiteral("job_ids"), ids},
+                         {QStringLiteral("warnings"), QJsonArray::fromStringList(result.warnings)}};
+        if (result.arrayJobId != 0)
+            json.insert(QStringLiteral("array_job_id"), result.arrayJobId);
+        return json;
+    };
+    const auto &results = std::get<std::vector<SubmitResult>>(submitted);
+    QJsonObject answer;
+    if (body->contains(QStringLiteral("jobs"))) {
+        QJsonArray list;
+        for (const SubmitResult &result : results)
+            list.append(one(result));
+        answer.insert(QStringLiteral("results"), list);
+    } else {
+        answer = one(results.front());
+    }
+    answer.insert(QStringLiteral("last_seq"), m_queue->lastSeq());
+    return HttpResponse::json(201, answer);
+}
+
+HttpResponse QueueRoutes::list(const HttpRequest &request, bool history) {
+    std::variant<JobQuery, HttpResponse> parsed = parseJobQuery(request, history);
+    if (auto *refused = std::get_if<HttpResponse>(&parsed))
+        return std::move(*refused);
+    const JobQuery &q = std::get<JobQuery>(parsed);
     const Result<JobPage> page = m_queue->query(q);
     if (!page.ok())
         return HttpResponse::error(500, "internal", page.error());

@@ -25,6 +25,7 @@
 #include "core/executor/Executor.h"
 #include "core/jobs/Job.h"
 #include "core/queue/JobLaunch.h"
+#include "core/queue/JobPreview.h"
 #include "core/queue/JobRef.h"
 #include "core/scheduler/Scheduler.h"
 #include "core/store/JobStore.h"
@@ -83,6 +84,9 @@ public:
 
     // POST /api/jobs: one spec or {"jobs": [...]}. All or nothing, committed before it returns.
     QueueResult<std::vector<SubmitResult>> submit(const QJsonObject &request);
+    // POST /api/jobs/preview: one spec checked exactly as submit() checks it, then what the scheduler would
+    // do with it now (JobPreview.h). Stores nothing. For an array, its first task.
+    QueueResult<JobPreview> preview(const QJsonObject &request) const;
     QueueResult<QList<qint64>> cancel(const QString &ref, std::optional<int> signalNumber = {});
     QueueResult<QList<qint64>> hold(const QString &ref);
     QueueResult<QList<qint64>> release(const QString &ref);
@@ -144,7 +148,12 @@ private:
     // Keeps m_active, m_pendingCache and m_runningIds in step with one job's new state.
     void track(const Job &job);
     // Submit steps (JobQueueSubmit.cpp).
-    QueueResult<std::vector<Job>> planSubmit(const QJsonObject &spec, qint64 firstId, SubmitResult *result);
+    QueueResult<std::vector<Job>> planSubmit(const QJsonObject &spec, qint64 firstId,
+                                             SubmitResult *result) const;
+    // What a scheduling pass starts from (JobQueueRun.cpp): the machine with NVML's free memory and the
+    // running jobs; and what a dependency's jobs have reached, as the pass counts it.
+    SchedulerSnapshot baseSnapshot() const;
+    DependencyTarget dependencyTargetOf(const Dependency &dep) const;
     QString checkDependencies(const JobSpec &spec) const;
     ArrayBounds arrayBounds(qint64 arrayJobId) const;
     // Ends a running job whose process is gone (JobQueueRun.cpp): state, accounting, retries, events.

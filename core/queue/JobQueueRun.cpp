@@ -51,9 +51,7 @@ SchedRunning runningOf(const Job &job) {
 
 }  // namespace
 
-void JobQueue::scheduleNow() {
-    if (!m_store)
-        return;
+SchedulerSnapshot JobQueue::baseSnapshot() const {
     SchedulerSnapshot snapshot;
     snapshot.nowMs = now();
     snapshot.machine = m_options.machine;
@@ -62,13 +60,44 @@ void JobQueue::scheduleNow() {
             for (const SchedGpu &reading : m_gpuFree)
                 if (reading.index == gpu.index)
                     gpu.freeMib = reading.freeMib;
-    if (m_pendingCache.empty())
-        return;
-    QElapsedTimer pass;
-    pass.start();
     snapshot.running.reserve(m_runningIds.size());
     for (qint64 id : m_runningIds)
         snapshot.running.push_back(runningOf(m_active.at(id)));
+    return snapshot;
+}
+
+DependencyTarget JobQueue::dependencyTargetOf(const Dependency &dep) const {
+    DependencyTarget target;
+    const auto count = [&target](JobState state) {
+        target.known = true;
+        ++target.total;
+        if (state != JobState::pending)
+            ++target.started;
+        if (isTerminal(state)) {
+            ++target.ended;
+            if (state == JobState::completed)
+                ++target.endedOk;
+        }
+    };
+    const auto array = m_arrays.constFind(dep.jobId);
+    if (array != m_arrays.constEnd()) {
+        for (const auto &[taskId, jobId] : *array)
+            if (dep.arrayTaskId < 0 || taskId == dep.arrayTaskId)
+                count(m_states.value(jobId).state);
+    } else if (dep.arrayTaskId < 0) {
+        const auto it = m_states.constFind(dep.jobId);
+        if (it != m_states.constEnd())
+            count(it->state);
+    }
+    return target;
+}
+
+void JobQueue::scheduleNow() {
+    if (!m_store || m_pendingCache.empty())
+        return;
+    QElapsedTimer pass;
+    pass.start();
+    SchedulerSnapshot snapshot = baseSnapshot();
     // Borrowed for the pass and given back below: no copy of what may be 100,000 entries.
     snapshot.pending = std::move(m_pendingCache);
     // Targets are aggregated once per pass: many jobs often wait on the same array.
@@ -78,28 +107,7 @@ void JobQueue::scheduleNow() {
         const auto cached = cache.constFind(key);
         if (cached != cache.constEnd())
             return *cached;
-        DependencyTarget target;
-        const auto count = [&target](JobState state) {
-            target.known = true;
-            ++target.total;
-            if (state != JobState::pending)
-                ++target.started;
-            if (isTerminal(state)) {
-                ++target.ended;
-                if (state == JobState::completed)
-                    ++target.endedOk;
-            }
-        };
-        const auto array = m_arrays.constFind(dep.jobId);
-        if (array != m_arrays.constEnd()) {
-            for (const auto &[taskId, jobId] : *array)
-                if (dep.arrayTaskId < 0 || taskId == dep.arrayTaskId)
-                    count(m_states.value(jobId).state);
-        } else if (dep.arrayTaskId < 0) {
-            const auto it = m_states.constFind(dep.jobId);
-            if (it != m_states.constEnd())
-                count(it->state);
-        }
+        const DependencyTarget target = dependencyTargetOf(dep);
         cache.insert(key, target);
         return target;
     };

@@ -68,7 +68,7 @@ ArrayBounds JobQueue::arrayBounds(qint64 arrayJobId) const {
 }
 
 QueueResult<std::vector<Job>> JobQueue::planSubmit(const QJsonObject &request, qint64 firstId,
-                                                   SubmitResult *result) {
+                                                   SubmitResult *result) const {
     const auto invalid = [](const QString &message) {
         return QueueError{QueueError::Kind::invalid, message};
     };

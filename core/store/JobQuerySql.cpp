@@ -102,7 +102,11 @@ QByteArray pageSql(const JobQuery &query) {
 }
 
 QByteArray countSql(const JobQuery &query) {
-    return QByteArray("SELECT count(*) FROM jobs") + whereClause(query, Part::count);
+    return QByteArray("SELECT count(*) FROM jobs") + filterClause(query);
+}
+
+QByteArray filterClause(const JobQuery &query) {
+    return whereClause(query, Part::count);
 }
 
 int bind(sqlite3_stmt *statement, const JobQuery &query) {

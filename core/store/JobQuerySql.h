@@ -19,6 +19,9 @@ VoidResult validate(const JobQuery &query);
 QByteArray pageSql(const JobQuery &query);
 // The number of matching jobs, ignoring afterId and limit.
 QByteArray countSql(const JobQuery &query);
+// The WHERE clause countSql() filters with (empty when nothing is filtered), for other aggregates over
+// exactly the jobs a list pages through; bind() fills its parameters.
+QByteArray filterClause(const JobQuery &query);
 
 // Binds the query's values to the named parameters the statement has; SQLITE_OK or the first error.
 int bind(sqlite3_stmt *statement, const JobQuery &query);

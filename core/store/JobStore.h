@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -59,6 +60,18 @@ struct JobPage {
     std::vector<Job> jobs;
     qint64 total = 0;        // matching jobs ignoring afterId/limit
     qint64 nextAfterId = 0;  // pass as afterId for the next page; 0 = no more
+};
+
+// Sums over every job a JobQuery matches (afterId and limit are ignored): GET /api/history/totals.
+struct HistoryTotals {
+    qint64 jobs = 0;
+    double gpuSeconds = 0;
+    double gpuEnergyJ = 0;
+    qint64 cpuTimeMs = 0;
+    qint64 wallMs = 0;                      // end - start of every job that started
+    qint64 tokens = 0;                      // progress.completion_tokens: what model workloads generated
+    qint64 promptTokens = 0;                // progress.prompt_tokens
+    QList<QPair<QString, qint64>> byState;  // state name → jobs, states with none left out, by name
 };
 
 // What dependency resolution needs about every job ever submitted, kept in memory by the queue.
@@ -118,6 +131,8 @@ public:
     Result<std::vector<Job>> loadActive() const;  // pending and running, id ascending
     Result<std::vector<JobStateEntry>> loadStateIndex() const;
     Result<JobPage> query(const JobQuery &query) const;
+    // Totals over every job `query` matches, in SQL over one snapshot (HistoryTotals.cpp).
+    Result<HistoryTotals> historyTotals(const JobQuery &query) const;
     Result<qint64> maxJobId() const;     // 0 when empty
     Result<qint64> maxEventSeq() const;  // 0 when empty
 

@@ -53,6 +53,12 @@ void TelemetrySampler::begin() {
     m_timer->start(std::min(firstSampleDelayMs, m_intervalMs));
 }
 
+void TelemetrySampler::setIntervalMs(int ms) {
+    m_intervalMs = ms;
+    if (m_timer->isActive() && !m_timer->isSingleShot())
+        m_timer->start(ms);
+}
+
 void TelemetrySampler::end() {
     m_timer->stop();
     m_telemetry.reset();

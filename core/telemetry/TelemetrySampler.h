@@ -36,6 +36,9 @@ public:
     // two readings), then one per interval. end() stops and closes the source.
     void begin();
     void end();
+    // Sampler thread (queue it there): the next samples come every `ms`; a first sample still pending
+    // keeps its settling delay.
+    void setIntervalMs(int ms);
 
     // From the owner's thread. Blocks until begin() has opened the source: the inventory, or the error
     // (only bad options fail, e.g. an unparsable fake spec; no driver is source "none").

@@ -9,8 +9,23 @@ TelemetryService::TelemetryService(Options options, QObject *parent)
     : QObject(parent), m_options(std::move(options)) {
     qRegisterMetaType<TelemetrySnapshot>();
     // The time window bounds the history; the cap also bounds it if the clock jumps back.
-    m_historyCap = static_cast<qsizetype>(m_options.historyWindowMs / std::max(1, m_options.intervalMs)) + 16;
+    m_historyCap = historyCapFor(m_options.intervalMs);
     m_thread.setObjectName(QStringLiteral("telemetry"));
+}
+
+qsizetype TelemetryService::historyCapFor(int intervalMs) const {
+    return static_cast<qsizetype>(m_options.historyWindowMs / std::max(1, intervalMs)) + 16;
+}
+
+void TelemetryService::setIntervalMs(int ms) {
+    if (ms == m_options.intervalMs)
+        return;
+    // The larger cap until the window has turned over: samples taken at the old rate stay until they age out.
+    m_historyCap = std::max(m_historyCap, historyCapFor(ms));
+    m_options.intervalMs = ms;
+    if (m_sampler)
+        QMetaObject::invokeMethod(
+            m_sampler, [sampler = m_sampler, ms] { sampler->setIntervalMs(ms); }, Qt::QueuedConnection);
 }
 
 TelemetryService::~TelemetryService() {

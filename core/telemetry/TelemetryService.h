@@ -39,6 +39,9 @@ public:
     std::vector<TelemetrySnapshot> history(qint64 sinceMs) const;
     qsizetype historySize() const { return static_cast<qsizetype>(m_history.size()); }
     int intervalMs() const { return m_options.intervalMs; }
+    // A new sampling interval, at once (settings `telemetry.interval_ms` applied live). The history keeps
+    // its time window; its sample cap follows the interval.
+    void setIntervalMs(int ms);
 
 Q_SIGNALS:
     void sampleReady(const nd::TelemetrySnapshot &snapshot);
@@ -53,6 +56,7 @@ private:
     TelemetrySampler *m_sampler = nullptr;
     TelemetryInventory m_inventory;
     std::deque<TelemetrySnapshot> m_history;
+    qsizetype historyCapFor(int intervalMs) const;
     qsizetype m_historyCap = 0;
 };
 

@@ -7,6 +7,7 @@ nd_core_test(nemodesk_store_tests
   store/store_benchmarks_test.cpp
   store/store_concurrency_test.cpp
   store/store_crash_test.cpp
+  store/store_history_totals_test.cpp
   store/store_migration_test.cpp
   store/store_test.cpp
 )
