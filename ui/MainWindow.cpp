@@ -3,6 +3,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
@@ -15,11 +16,21 @@
 
 #include <algorithm>
 
+#include "core/client/ApiClient.h"
 #include "ui/common/Colors.h"
 #include "ui/common/Formatting.h"
 #include "ui/firstrun/WelcomeDialog.h"
+#include "ui/history/HistoryView.h"
+#include "ui/library/ModelsView.h"
 #include "ui/models/GpuTableModel.h"
+#include "ui/monitor/MonitorView.h"
+#include "ui/playground/ChatPane.h"
 #include "ui/playground/PlaygroundView.h"
+#include "ui/queue/QueueView.h"
+#include "ui/settings/SettingsDialog.h"
+#include "ui/settings/WindowState.h"
+#include "ui/submit/SubmitDialog.h"
+#include "ui/submit/SubmitTemplates.h"
 #include "ui/widgets/ConnectionBanner.h"
 #include "ui/widgets/ConnectionIndicator.h"
 #include "ui/widgets/GpuStatusPanel.h"
@@ -38,6 +49,10 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
     , m_table(new QTableView(this))
     , m_splitter(new QSplitter(Qt::Vertical, this))
     , m_tabs(new QTabWidget(this))
+    , m_queue(new QueueView(controller, this))
+    , m_history(new HistoryView(controller, this))
+    , m_monitor(new MonitorView(controller, model, this))
+    , m_models(new ModelsView(controller, model, this))
     , m_playground(
           new PlaygroundView(ConversationStore(ConversationStore::defaultDir(controller->paths())), this))
     , m_indicator(new ConnectionIndicator(this))
@@ -71,9 +86,18 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
     layout->addWidget(m_banner);
     m_tabs->setObjectName(u"mainTabs"_s);
     m_tabs->setAccessibleName(tr("Pages"));
+    // The pages; showPage() finds them by "<name>Page".
     m_splitter->setObjectName(u"gpusPage"_s);
+    m_queue->setObjectName(u"queuePage"_s);
+    m_history->setObjectName(u"historyPage"_s);
+    m_monitor->setObjectName(u"monitorPage"_s);
+    m_models->setObjectName(u"modelsPage"_s);
     m_playground->setObjectName(u"playgroundPage"_s);
     m_tabs->addTab(m_splitter, tr("&GPUs"));
+    m_tabs->addTab(m_queue, tr("&Queue"));
+    m_tabs->addTab(m_history, tr("&History"));
+    m_tabs->addTab(m_monitor, tr("&Monitor"));
+    m_tabs->addTab(m_models, tr("Mo&dels"));
     m_tabs->addTab(m_playground, tr("&Playground"));
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
@@ -84,6 +108,8 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
     createMenus();
 
     connect(m_banner, &ConnectionBanner::retryRequested, m_controller, &ConnectionController::retry);
+    connect(m_history, &HistoryView::jobActivated, this, &MainWindow::submitAgain);
+    connect(m_models, &ModelsView::chatRequested, this, &MainWindow::chatWith);
     connect(m_controller, &ConnectionController::stateChanged, this, &MainWindow::onConnectionState);
     connect(m_controller, &ConnectionController::startupProblem, this, &MainWindow::askToStartFresh);
     connect(m_controller, &ConnectionController::daemonNotices, this, &MainWindow::showDaemonNotices);
@@ -99,7 +125,75 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
 }
 
 QStringList MainWindow::pageNames() {
-    return {u"gpus"_s, u"playground"_s};
+    return {u"gpus"_s, u"queue"_s, u"history"_s, u"monitor"_s, u"models"_s, u"playground"_s};
+}
+
+void MainWindow::setGuiSettings(QSettings *gui) {
+    m_gui = gui;
+    if (m_gui)
+        WindowState::restore(*m_gui, this);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event) {
+    if (m_gui)
+        WindowState::save(*m_gui, this);
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::showSubmit(const QJsonObject &spec) {
+    if (m_controller->state() != ConnectionController::State::connected) {
+        statusBar()->showMessage(tr("Not connected to the daemon: jobs can be submitted once it answers."),
+                                 5000);
+        return;
+    }
+    // One client per dialog, so it talks to the daemon that is current when it opens.
+    auto *api = new ApiClient(m_controller->endpoint());
+    auto *dialog = new SubmitDialog(api, SubmitTemplates::dirIn(m_controller->paths().configDir()), this);
+    api->setParent(dialog);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (!spec.isEmpty()) {
+        dialog->setWindowTitle(tr("Submit again with changes"));
+        dialog->setFromSpec(spec);
+    }
+    connect(dialog, &SubmitDialog::submitted, this, [this](const QList<qint64> &ids) {
+        QStringList names;
+        for (qint64 id : ids.mid(0, 5))
+            names << QString::number(id);
+        statusBar()->showMessage(ids.size() == 1
+                                     ? tr("Submitted job %1").arg(names.value(0))
+                                     : tr("Submitted %1 jobs (%2%3)")
+                                           .arg(ids.size())
+                                           .arg(names.join(u", "_s), ids.size() > 5 ? u", …"_s : QString()),
+                                 8000);
+        showPage(u"queue"_s);
+    });
+    dialog->open();
+}
+
+void MainWindow::submitAgain(qint64 jobId) {
+    // The job's stored spec, then the form filled from it; nothing opens when the daemon cannot say.
+    auto *api = new ApiClient(m_controller->endpoint(), this);
+    api->getJson(u"/api/jobs/%1"_s.arg(jobId), this, [this, api, jobId](const Result<QJsonDocument> &reply) {
+        api->deleteLater();
+        if (!reply.ok()) {
+            statusBar()->showMessage(tr("Cannot read job %1: %2").arg(jobId).arg(reply.error()), 8000);
+            return;
+        }
+        showSubmit(reply->object().value(u"spec"_s).toObject());
+    });
+}
+
+void MainWindow::chatWith(const QString &model) {
+    m_playground->newConversation();
+    m_playground->pane(0)->setCurrentModel(model);
+    showPage(u"playground"_s);
+}
+
+void MainWindow::showSettings() {
+    auto *dialog = new SettingsDialog(m_controller, m_gui, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SettingsDialog::showModelsRequested, this, [this] { showPage(u"models"_s); });
+    dialog->open();
 }
 
 bool MainWindow::showPage(const QString &name) {
@@ -137,11 +231,28 @@ void MainWindow::showWelcome() {
 
 void MainWindow::createMenus() {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *submit = file->addAction(tr("&Submit job…"));
+    submit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
+    submit->setStatusTip(tr("Queue a command, a script, batch inference, a benchmark or a model server"));
+    connect(submit, &QAction::triggered, this, [this] { showSubmit(); });
+    QAction *settings = file->addAction(tr("S&ettings…"));
+    settings->setShortcut(QKeySequence::Preferences);
+    settings->setMenuRole(QAction::PreferencesRole);
+    connect(settings, &QAction::triggered, this, &MainWindow::showSettings);
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
     quit->setStatusTip(tr("Close NemoDesk (the daemon and its jobs keep running)"));
     connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    // Ctrl+1 … Ctrl+6: the pages in tab order.
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction *page = view->addAction(m_tabs->tabText(i));
+        page->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        connect(page, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *welcome = help->addAction(tr("&Welcome…"));

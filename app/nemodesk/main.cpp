@@ -16,6 +16,7 @@
 #include "ui/controllers/ConnectionController.h"
 #include "ui/firstrun/WelcomeDialog.h"
 #include "ui/models/GpuTableModel.h"
+#include "ui/tray/TrayController.h"
 
 using namespace Qt::StringLiterals;
 
@@ -48,12 +49,14 @@ int main(int argc, char *argv[]) {
         }
         if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
             std::printf(
-                "Usage: nemodesk [--page gpus|playground] [--version]\n"
-                "The NemoDesk desktop: live GPU status and the Playground for local models. Starts the\n"
-                "daemon (nemoctl daemon) when none is running. On the first start a welcome screen says\n"
-                "which GPUs were found and offers to add a models folder (Help > Welcome shows it again).\n\n"
+                "Usage: nemodesk [--page NAME] [--version]\n"
+                "The NemoDesk desktop: GPUs, the job queue and its history, charts, models and the\n"
+                "Playground. Starts the daemon (nemoctl daemon) when none is running. On the first start\n"
+                "a welcome screen says which GPUs were found and offers to add a models folder\n"
+                "(Help > Welcome shows it again).\n\n"
                 "Options:\n"
-                "  --page NAME                open on that page: gpus, playground\n"
+                "  --page NAME                open on that page: gpus, queue, history, monitor, models,\n"
+                "                             playground\n"
                 "  --version                  print the version\n\n"
                 "Environment:\n"
                 "  NEMODESK_HOME=<dir>        keep settings, data and runtime files under <dir>\n"
@@ -73,19 +76,28 @@ int main(int argc, char *argv[]) {
 
     nd::GpuTableModel model;
     const nd::Paths paths = nd::Paths::fromEnvironment();
+    // The GUI's own state lives with the daemon's settings, so NEMODESK_HOME relocates it too.
+    QSettings settings(QDir(paths.configDir()).filePath(u"gui.ini"_s), QSettings::IniFormat);
     nd::ConnectionController controller(paths, findNemoctl(), &model);
     nd::MainWindow window(&model, &controller);
+    window.setGuiSettings(&settings);  // the layout of the last session
     if (!page.isEmpty() && !window.showPage(page)) {
         std::fprintf(stderr, "nemodesk: there is no page '%s'; the pages are: %s\n", qPrintable(page),
                      qPrintable(nd::MainWindow::pageNames().join(u", "_s)));
         return 2;
     }
+    // Counts in the tray and a notification when a job ends (where the desktop has a tray).
+    nd::TrayController tray(&controller, &settings);
+    QObject::connect(&tray, &nd::TrayController::showWindowRequested, &window, [&window] {
+        window.showNormal();
+        window.raise();
+        window.activateWindow();
+    });
+    QObject::connect(&tray, &nd::TrayController::quitRequested, &app, &QApplication::quit);
     window.show();
     controller.start();
     // First run: one screen on what was found and what each view is for. Marked at once, so a crash or a
     // kill while it is open does not bring it back on every start.
-    // The GUI's own state lives with the daemon's settings, so NEMODESK_HOME relocates it too.
-    QSettings settings(QDir(paths.configDir()).filePath(u"gui.ini"_s), QSettings::IniFormat);
     if (nd::WelcomeDialog::shouldShow(settings)) {
         nd::WelcomeDialog::markShown(settings);
         window.showWelcome();

@@ -28,6 +28,7 @@ class TestMainWindow : public QObject {
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_home.isValid()); }
     void titleAndMenus();
+    void everyPageByNameAndShortcut();
     void statusBarSummary();
     void unreachableShowsBannerWithRetry();
     void aboutNamesVersions();
@@ -57,8 +58,35 @@ void TestMainWindow::titleAndMenus() {
     QVERIFY(quit);
     QVERIFY(about);
     QCOMPARE(quit->shortcut(), QKeySequence(u"Ctrl+Q"_s));
-    QCOMPARE(window.menuBar()->actions().size(), 2);
+    QCOMPARE(window.menuBar()->actions().size(), 3);  // File, View, Help
     QVERIFY(window.banner()->isHidden());
+}
+
+void TestMainWindow::everyPageByNameAndShortcut() {
+    nd::GpuTableModel model;
+    ConnectionController controller(nd::Paths::underHome(m_home.path()), QString(), &model);
+    nd::MainWindow window(&model, &controller);
+    const QStringList names = nd::MainWindow::pageNames();
+    QCOMPARE(window.tabs()->count(), names.size());
+    for (int i = 0; i < names.size(); ++i) {
+        QVERIFY2(window.showPage(names.at(i)), qPrintable(names.at(i)));
+        QCOMPARE(window.tabs()->currentIndex(), i);
+        QCOMPARE(window.tabs()->currentWidget()->objectName(), names.at(i) + u"Page"_s);
+    }
+    QVERIFY(!window.showPage(u"nonsense"_s));
+
+    // Ctrl+1 … Ctrl+N switch pages; Submit and Settings have their shortcuts.
+    QStringList shortcuts;
+    for (QAction *action : window.findChildren<QAction *>())
+        if (!action->shortcut().isEmpty())
+            shortcuts << action->shortcut().toString();
+    for (int i = 1; i <= names.size(); ++i)
+        QVERIFY2(shortcuts.contains(u"Ctrl+%1"_s.arg(i)), qPrintable(shortcuts.join(u", "_s)));
+    QVERIFY(shortcuts.contains(u"Ctrl+N"_s));
+    for (QAction *action : window.findChildren<QAction *>())
+        if (action->shortcut() == QKeySequence(u"Ctrl+2"_s))
+            action->trigger();
+    QCOMPARE(window.tabs()->currentWidget()->objectName(), names.at(1) + u"Page"_s);
 }
 
 void TestMainWindow::statusBarSummary() {

@@ -106,11 +106,13 @@ void TestWelcomeDialog::viewsOneLineEach() {
     WelcomeDialog dialog(&model, idleController(&model));
     const QStringList lines = dialog.viewsText().split(u'\n');
     QCOMPARE(lines.size(), FirstRunText::views().size());
-    QVERIFY(lines.at(0).startsWith(u"GPUs: "_s));
+    // One line per page of the window, in tab order, then the command line.
+    const QStringList pages{u"GPUs"_s, u"Queue"_s, u"History"_s, u"Monitor"_s, u"Models"_s, u"Playground"_s};
+    for (int i = 0; i < pages.size(); ++i)
+        QVERIFY2(lines.at(i).startsWith(pages.at(i) + u": "_s), qPrintable(lines.at(i)));
     QVERIFY(lines.at(0).contains(u"temperature"_s));
-    QVERIFY(lines.at(1).startsWith(u"Playground: "_s));
-    QVERIFY(lines.at(1).contains(u"OpenAI-compatible"_s));
-    QVERIFY(lines.at(2).contains(u"nemoctl submit"_s));
+    QVERIFY(lines.at(5).contains(u"OpenAI-compatible"_s));
+    QVERIFY(lines.last().contains(u"nemoctl submit"_s));
 }
 
 void TestWelcomeDialog::folderButtonWaitsForTheDaemon() {

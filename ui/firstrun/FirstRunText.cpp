@@ -2,9 +2,9 @@
 #include "ui/firstrun/FirstRunText.h"
 
 #include <QDir>
-#include <QRegularExpression>
 #include <QStringList>
 
+#include "core/client/ApiErrors.h"
 #include "ui/common/Formatting.h"
 #include "ui/models/GpuTableModel.h"
 
@@ -16,11 +16,18 @@ QList<FirstRunText::View> FirstRunText::views() {
     // Only views that exist: a new tab adds its line here.
     return {
         {tr("GPUs"), tr("live utilisation, memory, power and temperature of each GPU and of the host.")},
+        {tr("Queue"),
+         tr("your pending and running jobs, why each one waits, and cancel, hold, release or change them; "
+            "File → Submit job (Ctrl+N) queues a command, a script or a model workload.")},
+        {tr("History"),
+         tr("finished jobs with their accounting and totals (GPU-hours, energy, tokens), as CSV.")},
+        {tr("Monitor"), tr("charts of the GPUs, the host and the queue over 5 minutes to 7 days.")},
+        {tr("Models"),
+         tr("the GGUF models in your folders, whether they fit your GPUs; benchmark, batch or chat.")},
         {tr("Playground"),
          tr("chat with your local models through the daemon's OpenAI-compatible API (/v1).")},
         {tr("Command line and API"),
-         tr("queue jobs from a terminal with “nemoctl submit” and follow them with “nemoctl queue”; "
-            "scripts use the same HTTP API.")},
+         tr("the same queue from a terminal: “nemoctl submit”, “nemoctl queue”; scripts use the HTTP API.")},
     };
 }
 
@@ -77,10 +84,7 @@ QString FirstRunText::displayPath(const QString &path) {
 }
 
 QString FirstRunText::daemonMessage(const QString &error) {
-    static const QRegularExpression statusPrefix(u"^\\d{3} [a-z_]+: "_s);
-    QString message = error;
-    message.remove(statusPrefix);
-    return fmt::withoutFinalStop(message);
+    return fmt::withoutFinalStop(daemonReason(error));
 }
 
 QString FirstRunText::modelCount(int count) {
