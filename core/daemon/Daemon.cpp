@@ -33,6 +33,21 @@
 namespace nd {
 
 namespace {
+
+// What the queue hands out: settings.json's numbers, 0 meaning what the machine has.
+int queueCpusOf(const Settings &settings) {
+    return settings.queueCpus > 0 ? settings.queueCpus : std::max(1, QThread::idealThreadCount());
+}
+
+qint64 queueMemMibOf(const Settings &settings) {
+    if (settings.queueMemMib > 0)
+        return settings.queueMemMib;
+    QFile meminfo(QStringLiteral("/proc/meminfo"));
+    if (meminfo.open(QIODevice::ReadOnly))
+        if (const std::optional<MemInfo> info = parseMeminfo(meminfo.readAll()))
+            return info->total_kib / 1024;
+    return 0;
+}
 // The names a request may use (readable, not shadowed), for "no such model" messages.
 QStringList modelNames(const ModelLibrary &library) {
     QStringList names;
@@ -280,15 +295,8 @@ VoidResult Daemon::startQueue() {
     options.defaultWorkdir = QDir::homePath();
     for (const GpuInfo &gpu : m_telemetry->inventory().gpus)
         options.machine.gpus.push_back(SchedGpu{gpu.index, static_cast<qint64>(gpu.memory_total_mib), -1});
-    options.machine.cpus =
-        m_settings.queueCpus > 0 ? m_settings.queueCpus : std::max(1, QThread::idealThreadCount());
-    qint64 memMib = m_settings.queueMemMib;
-    if (memMib == 0) {
-        QFile meminfo(QStringLiteral("/proc/meminfo"));
-        if (meminfo.open(QIODevice::ReadOnly))
-            if (const std::optional<MemInfo> info = parseMeminfo(meminfo.readAll()))
-                memMib = info->total_kib / 1024;
-    }
+    options.machine.cpus = queueCpusOf(m_settings);
+    const qint64 memMib = queueMemMibOf(m_settings);
     options.machine.memMib = memMib;
     options.useNvmlFreeMemory = m_telemetry->source() == TelemetrySource::nvml;
     options.killGraceSec = m_settings.queueKillGraceSec;
@@ -367,6 +375,19 @@ void Daemon::startModels(const QByteArray &token) {
     settingsRoutes->setLive(QStringLiteral("models.keep_alive_s"), [this](const Settings &s) {
         m_servers->setKeepAliveMs(static_cast<qint64>(s.modelKeepAliveSec) * 1000);
     });
+    const auto machineLimits = [this](const Settings &s) {
+        m_queue->setMachineLimits(queueCpusOf(s), queueMemMibOf(s));
+    };
+    settingsRoutes->setLive(QStringLiteral("queue.cpus"), machineLimits);
+    settingsRoutes->setLive(QStringLiteral("queue.mem_mib"), machineLimits);
+    settingsRoutes->setLive(QStringLiteral("queue.backfill"),
+                            [this](const Settings &s) { m_queue->setBackfill(s.queueBackfill); });
+    settingsRoutes->setLive(QStringLiteral("queue.kill_grace_s"),
+                            [this](const Settings &s) { m_queue->setKillGraceSec(s.queueKillGraceSec); });
+    settingsRoutes->setLive(QStringLiteral("models.server_slots"),
+                            [this](const Settings &s) { m_servers->setSlots(s.modelServerSlots); });
+    settingsRoutes->setLive(QStringLiteral("models.server_ctx"),
+                            [this](const Settings &s) { m_servers->setCtx(s.modelServerCtx); });
     settingsRoutes->setLive(QStringLiteral("telemetry.interval_ms"),
                             [this](const Settings &s) { m_telemetry->setIntervalMs(s.telemetryIntervalMs); });
     settingsRoutes->registerOn(m_api->router());

@@ -55,6 +55,9 @@ public:
     qint64 serverJob(const QString &model) const;
     QJsonObject describe(const QString &model) const;
     void setKeepAliveMs(qint64 ms) { m_options.keepAliveMs = ms; }
+    // For servers started from now on; a running server keeps the slots and context it was started with.
+    void setSlots(int slots) { m_options.slots = slots; }
+    void setCtx(int ctx) { m_options.ctx = ctx; }
 
 private:
     struct Waiter {

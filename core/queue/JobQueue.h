@@ -110,6 +110,12 @@ public:
     // GET /api/queue.
     QJsonObject summary() const;
     const Options &options() const { return m_options; }
+    // Settings applied while running (PUT /api/settings): the CPUs and memory the queue hands out and
+    // backfill take effect at the next scheduling pass; the kill grace for jobs started from now on (a
+    // running job's shim has its own).
+    void setMachineLimits(int cpus, qint64 memMib);
+    void setBackfill(bool backfill);
+    void setKillGraceSec(int seconds);
     int activeCount() const { return static_cast<int>(m_active.size()); }
     int runningCount() const { return m_runningCount; }
 

@@ -51,6 +51,21 @@ SchedRunning runningOf(const Job &job) {
 
 }  // namespace
 
+void JobQueue::setMachineLimits(int cpus, qint64 memMib) {
+    m_options.machine.cpus = cpus;
+    m_options.machine.memMib = memMib;
+    requestSchedule();  // more room may start jobs now
+}
+
+void JobQueue::setBackfill(bool backfill) {
+    m_options.scheduler.backfill = backfill;
+    requestSchedule();
+}
+
+void JobQueue::setKillGraceSec(int seconds) {
+    m_options.killGraceSec = seconds;
+}
+
 SchedulerSnapshot JobQueue::baseSnapshot() const {
     SchedulerSnapshot snapshot;
     snapshot.nowMs = now();
