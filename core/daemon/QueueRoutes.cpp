@@ -19,6 +19,7 @@
 #include "core/jobs/SlurmSyntax.h"
 #include "core/queue/JobPreview.h"
 #include "core/queue/JobQueue.h"
+#include "core/store/JobEvents.h"
 
 namespace nd {
 
@@ -173,6 +174,26 @@ HttpResponse historyTotals(const HttpRequest &request, const QString &databaseFi
 
 QueueRoutes::QueueRoutes(JobQueue *queue, QObject *parent) : QObject(parent), m_queue(queue) {}
 
+namespace {
+
+// GET /api/jobs/{id}/events over a read-only connection opened on first use (core/store/JobEvents.h).
+HttpResponse jobEvents(qint64 jobId, const QString &databaseFile, std::unique_ptr<JobEventReader> *reader) {
+    constexpr int maxEvents = 10000;
+    if (!*reader) {
+        Result<std::unique_ptr<JobEventReader>> opened = JobEventReader::open(databaseFile);
+        if (!opened)
+            return HttpResponse::error(500, "internal", opened.error());
+        *reader = std::move(opened).value();
+    }
+    const Result<std::vector<JobEventRecord>> events = (*reader)->eventsOf(jobId, maxEvents);
+    if (!events)
+        return HttpResponse::error(500, "internal", events.error());
+    return HttpResponse::json(200, QJsonObject{{QStringLiteral("job_id"), jobId},
+                                               {QStringLiteral("events"), jobEventsToJson(events.value())}});
+}
+
+}  // namespace
+
 void QueueRoutes::registerOn(Router &router) {
     const auto ref = [](const RouteParams &params) { return QString::fromUtf8(params.value("id")); };
     router.add("POST", "/api/jobs", [this](const HttpRequest &r, const RouteParams &) { return submit(r); });
@@ -214,6 +235,15 @@ void QueueRoutes::registerOn(Router &router) {
                [this, ref](const HttpRequest &r, const RouteParams &p) { return log(ref(p), r); });
     router.add("GET", "/api/jobs/{id}/log/follow",
                [this, ref](const HttpRequest &r, const RouteParams &p) { return followLog(ref(p), r); });
+    // GET /api/jobs/{id}/events: the job's stored events, oldest first (the Job detail's state timeline).
+    auto eventReader = std::make_shared<std::unique_ptr<JobEventReader>>();
+    router.add(
+        "GET", "/api/jobs/{id}/events", [this, ref, eventReader](const HttpRequest &, const RouteParams &p) {
+            const QueueResult<Job> job = m_queue->find(ref(p));
+            if (const auto *error = std::get_if<QueueError>(&job))
+                return fromError(*error);
+            return jobEvents(std::get<Job>(job).id, m_queue->options().databaseFile, eventReader.get());
+        });
 }
 
 HttpResponse QueueRoutes::submit(const HttpRequest &request) {
