@@ -6,8 +6,7 @@
 #   tools/screenshots.sh [BUILD_DIR]     (default: build/default; configured and built when needed)
 #
 #   welcome.png      the first start (the welcome screen over the window)
-#   gpus.png         nemodesk --page gpus
-#   playground.png   nemodesk --page playground
+#   <page>.png       nemodesk --page <page> for gpus, queue, history, monitor, models, playground
 #
 # Needs: xvfb, imagemagick (apt-get install xvfb imagemagick). WAIT_S=<seconds> changes the wait per view (8).
 set -euo pipefail
@@ -39,6 +38,7 @@ home=$(mktemp -d -t nemodesk-shot.XXXXXX)
 xvfb_pid=""
 app_pid=""
 train_id=""
+sweep_id=""
 stop_app() {
   if [ -n "$app_pid" ]; then kill "$app_pid" 2> /dev/null || true; wait "$app_pid" 2> /dev/null || true; fi
   app_pid=""
@@ -46,7 +46,7 @@ stop_app() {
 cleanup() {
   stop_app
   # Jobs outlive the daemon by design: end the session's job before the daemon and its home go.
-  if [ -n "$train_id" ]; then "$nemoctl" cancel "$train_id" > /dev/null 2>&1 || true; fi
+  for id in $train_id $sweep_id; do "$nemoctl" cancel "$id" > /dev/null 2>&1 || true; done
   NEMODESK_HOME="$home/nemodesk" "$nemoctl" stop > /dev/null 2>&1 || true
   if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2> /dev/null || true; wait "$xvfb_pid" 2> /dev/null || true; fi
   rm -rf "$home"
@@ -77,8 +77,11 @@ for _ in $(seq 100); do "$nemoctl" health > /dev/null 2>&1 && break; sleep 0.1; 
 mkdir -p "$home/models"
 "$gen_model" --arch nemotron_h --type q8_0 --out "$home/models/nemotron-h-demo-q8_0.gguf" > /dev/null
 "$nemoctl" models add "$home/models" > /dev/null
-"$nemoctl" submit --parsable -J preprocess --wrap 'echo tokenised 1200 files' > /dev/null
-train_id=$("$nemoctl" submit --parsable -J train -G 1 -t 2:00:00 --wrap 'sleep 600')
+"$nemoctl" submit --parsable -J preprocess --tag demo --wrap 'echo tokenised 1200 files' > /dev/null
+"$nemoctl" submit --parsable -J eval-broken --tag demo --wrap 'echo missing checkpoint >&2; exit 3' > /dev/null
+train_id=$("$nemoctl" submit --parsable -J train -G 2 -t 2:00:00 --wrap 'sleep 600')
+sweep_id=$("$nemoctl" submit --parsable -J sweep -G 1 --array=0-3%2 -t 30:00 --wrap 'sleep 600')
+"$nemoctl" submit --parsable -J report -H -d "afterok:$train_id" --wrap 'echo done' > /dev/null
 
 shot() {  # NAME [nemodesk ARGS…]
   local name=$1
@@ -97,6 +100,7 @@ shot() {  # NAME [nemodesk ARGS…]
   echo "screenshots: wrote $out_dir/$name.png"
 }
 
-shot welcome                      # the first start: the welcome screen is shown once
-shot gpus --page gpus
-shot playground --page playground
+shot welcome # the first start: the welcome screen is shown once
+for page in gpus queue history monitor models playground; do
+  shot "$page" --page "$page"
+done
