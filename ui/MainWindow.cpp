@@ -61,6 +61,7 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
     resize(1200, 780);
 
     m_table->setObjectName(u"gpuTable"_s);
+    m_table->setAccessibleName(tr("GPU readings"));
     m_table->setModel(m_model);
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);

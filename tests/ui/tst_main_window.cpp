@@ -1,8 +1,10 @@
 // MainWindow: title, menus, status-bar summary, and the banner with Retry when no daemon can be reached
 // (a temporary home with no daemon and no nemoctl to start one, so nothing outside the test runs).
+#include <QAccessible>
 #include <QAction>
 #include <QApplication>
 #include <QFile>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -16,9 +18,13 @@
 #include "ui/MainWindow.h"
 #include "ui/common/AppIcon.h"
 #include "ui/controllers/ConnectionController.h"
+#include "ui/firstrun/WelcomeDialog.h"
 #include "ui/models/GpuTableModel.h"
+#include "ui/settings/SettingsDialog.h"
+#include "ui/submit/SubmitDialog.h"
 #include "ui/widgets/ConnectionBanner.h"
 #include "ui/widgets/ConnectionIndicator.h"
+#include "ui/widgets/StartupProblemDialog.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -29,6 +35,7 @@ private Q_SLOTS:
     void initTestCase() { QVERIFY(m_home.isValid()); }
     void titleAndMenus();
     void everyPageByNameAndShortcut();
+    void everyControlHasAnAccessibleName();
     void statusBarSummary();
     void unreachableShowsBannerWithRetry();
     void aboutNamesVersions();
@@ -87,6 +94,64 @@ void TestMainWindow::everyPageByNameAndShortcut() {
         if (action->shortcut() == QKeySequence(u"Ctrl+2"_s))
             action->trigger();
     QCOMPARE(window.tabs()->currentWidget()->objectName(), names.at(1) + u"Page"_s);
+}
+
+namespace {
+
+// What a screen reader would announce for `widget`: its accessible name (explicit, from its text, or from
+// a label whose buddy it is).
+QString announcedName(QWidget *widget) {
+    QAccessibleInterface *iface = QAccessible::queryAccessibleInterface(widget);
+    return iface ? iface->text(QAccessible::Name).trimmed() : QString();
+}
+
+// Every control in `root` that takes keyboard focus, and has no name a screen reader could announce.
+QStringList unnamedControls(QWidget *root) {
+    QStringList unnamed;
+    for (QWidget *widget : root->findChildren<QWidget *>()) {
+        if (widget->focusPolicy() == Qt::NoFocus || widget->inherits("QScrollBar") ||
+            widget->inherits("QTabBar"))
+            continue;
+        // Internal parts of composite widgets (a spin box's or combo box's line edit, a view's viewport)
+        // are named by the composite.
+        const QWidget *parent = widget->parentWidget();
+        if (parent &&
+            (parent->inherits("QAbstractSpinBox") || parent->inherits("QComboBox") ||
+             parent->inherits("QComboBoxPrivateContainer") || parent->inherits("QAbstractScrollArea")))
+            continue;
+        // A selectable label announces its text; an empty one (not filled in yet) has nothing to say.
+        if (const auto *label = qobject_cast<QLabel *>(widget); label && label->text().isEmpty())
+            continue;
+        if (announcedName(widget).isEmpty())
+            unnamed << QStringLiteral("%1 '%2'").arg(QLatin1String(widget->metaObject()->className()),
+                                                     widget->objectName());
+    }
+    return unnamed;
+}
+
+}  // namespace
+
+void TestMainWindow::everyControlHasAnAccessibleName() {
+    nd::GpuTableModel model;
+    ConnectionController controller(nd::Paths::underHome(m_home.path()), QString(), &model);
+    nd::MainWindow window(&model, &controller);
+    window.show();
+    QStringList unnamed = unnamedControls(&window);
+    QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(u", "_s)));
+
+    // The dialogs the window opens.
+    nd::SubmitDialog submit(nullptr, m_home.filePath(u"templates"_s));
+    nd::SettingsDialog settings(&controller, nullptr);
+    nd::WelcomeDialog welcome(&model, &controller);
+    nd::StartupProblemDialog problem(nd::StartupProblem{nd::StartupProblem::Kind::settings,
+                                                        u"/x/settings.json"_s, u"line 2: unterminated"_s,
+                                                        u"/x/settings.json.broken-20261127-120000"_s});
+    for (QDialog *dialog : std::initializer_list<QDialog *>{&submit, &settings, &welcome, &problem}) {
+        dialog->show();
+        unnamed = unnamedControls(dialog);
+        QVERIFY2(unnamed.isEmpty(), qPrintable(QLatin1String(dialog->metaObject()->className()) + u": "_s +
+                                               unnamed.join(u", "_s)));
+    }
 }
 
 void TestMainWindow::statusBarSummary() {

@@ -51,6 +51,7 @@ SettingsDialog::SettingsDialog(ConnectionController *connection, QSettings *gui,
     scroll->setWidget(m_form);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setFocusPolicy(Qt::NoFocus);  // Tab goes through the fields inside, not to the area
 
     auto *desktop = new QGroupBox(u"Desktop"_s, this);
     desktop->setAccessibleName(u"Desktop settings"_s);

@@ -82,6 +82,8 @@ SubmitDialog::SubmitDialog(ApiClient *api, const QString &templatesDir, QWidget 
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    // Tab moves through the fields inside; the area itself is no stop of its own.
+    scroll->setFocusPolicy(Qt::NoFocus);
     auto *outer = new QVBoxLayout(this);
     outer->addWidget(scroll);
     m_preview = named(new QLabel(this), QStringLiteral("preview"), tr("Preview"));

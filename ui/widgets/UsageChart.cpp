@@ -43,6 +43,7 @@ UsageChart::UsageChart(GpuTableModel *model, QWidget *parent)
     , m_timeAxis(new QDateTimeAxis)
     , m_percentAxis(new QValueAxis) {
     setObjectName(u"usageChart"_s);
+    setAccessibleName(tr("Utilisation and memory of each GPU and the host over the last minutes"));
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(220);
 
