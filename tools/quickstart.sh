@@ -22,7 +22,7 @@ cd "$repo"
 # libqt6opengl6-dev: Qt6Charts' CMake package requires Qt6OpenGL, which qt6-charts-dev does not pull in
 # without recommended packages. dpkg-dev (dpkg-shlibdeps), desktop-file-utils and appstream: the packages
 # (`--target package`) and their test, which validates the desktop entry and the AppStream metadata;
-# help2man writes the man pages from the programs' --help.
+# help2man writes the man pages from the programs' --help. dbus: the notification test's private bus.
 packages=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl-dev libqt6opengl6-dev
@@ -30,7 +30,7 @@ packages=(
   clang-format xvfb xauth fonts-dejavu-core
   libpcre2-dev libutf8proc-dev nlohmann-json3-dev
   python3 python3-jinja2 python3-numpy
-  dpkg-dev desktop-file-utils appstream help2man
+  dpkg-dev desktop-file-utils appstream help2man dbus
 )
 # Node.js and npm run the reference implementations the engine is tested against (tools/reference); a
 # machine that already has a Node.js (e.g. from NodeSource, which bundles npm) keeps it.

@@ -108,6 +108,8 @@ void TrayController::onDaemonEvent(const QString &type, const QJsonObject &data)
         return;
     if (m_icon)
         m_icon->showMessage(notification->title, notification->text, messageIcon(notification->severity));
+    else
+        m_notifier.notify(*notification);  // no tray: the desktop's notification service, if any
     Q_EMIT notified(*notification);
 }
 

@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include "ui/tray/DesktopNotifier.h"
 #include "ui/tray/TrayText.h"
 
 class QAction;
@@ -21,8 +22,8 @@ class TrayController : public QObject {
     Q_OBJECT
 public:
     // `settings`: the GUI's gui.ini (outlives this). The icon appears only when
-    // QSystemTrayIcon::isSystemTrayAvailable(); without a tray, counts and notifications are still kept
-    // (and still emitted as signals) but nothing is shown.
+    // QSystemTrayIcon::isSystemTrayAvailable(); without a tray, notifications go to the desktop's
+    // notification service (DesktopNotifier) when the session bus has one, and are emitted as signals.
     TrayController(ConnectionController *connection, QSettings *settings, QObject *parent = nullptr);
     ~TrayController() override;
 
@@ -54,6 +55,7 @@ private:
     QMenu *m_menu = nullptr;
     QAction *m_countsAction = nullptr;
     QTimer m_refresh;
+    DesktopNotifier m_notifier;
     QueueCounts m_counts;
     bool m_fetching = false;
 };

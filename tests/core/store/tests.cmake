@@ -8,6 +8,7 @@ nd_core_test(nemodesk_store_tests
   store/store_concurrency_test.cpp
   store/store_crash_test.cpp
   store/store_history_totals_test.cpp
+  store/store_job_events_test.cpp
   store/store_migration_test.cpp
   store/store_test.cpp
 )
