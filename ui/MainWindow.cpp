@@ -21,6 +21,7 @@
 #include "ui/common/Formatting.h"
 #include "ui/firstrun/WelcomeDialog.h"
 #include "ui/history/HistoryView.h"
+#include "ui/jobdetail/JobDetailView.h"
 #include "ui/library/ModelsView.h"
 #include "ui/models/GpuTableModel.h"
 #include "ui/monitor/MonitorView.h"
@@ -109,7 +110,8 @@ MainWindow::MainWindow(GpuTableModel *model, ConnectionController *controller, Q
     createMenus();
 
     connect(m_banner, &ConnectionBanner::retryRequested, m_controller, &ConnectionController::retry);
-    connect(m_history, &HistoryView::jobActivated, this, &MainWindow::submitAgain);
+    connect(m_queue, &QueueView::jobActivated, this, &MainWindow::showJobDetail);
+    connect(m_history, &HistoryView::jobActivated, this, &MainWindow::showJobDetail);
     connect(m_models, &ModelsView::chatRequested, this, &MainWindow::chatWith);
     connect(m_controller, &ConnectionController::stateChanged, this, &MainWindow::onConnectionState);
     connect(m_controller, &ConnectionController::startupProblem, this, &MainWindow::askToStartFresh);
@@ -171,17 +173,14 @@ void MainWindow::showSubmit(const QJsonObject &spec) {
     dialog->open();
 }
 
-void MainWindow::submitAgain(qint64 jobId) {
-    // The job's stored spec, then the form filled from it; nothing opens when the daemon cannot say.
-    auto *api = new ApiClient(m_controller->endpoint(), this);
-    api->getJson(u"/api/jobs/%1"_s.arg(jobId), this, [this, api, jobId](const Result<QJsonDocument> &reply) {
-        api->deleteLater();
-        if (!reply.ok()) {
-            statusBar()->showMessage(tr("Cannot read job %1: %2").arg(jobId).arg(reply.error()), 8000);
-            return;
-        }
-        showSubmit(reply->object().value(u"spec"_s).toObject());
-    });
+void MainWindow::showJobDetail(qint64 jobId) {
+    auto *detail = new JobDetailView(m_controller, m_model, jobId, this);
+    detail->setWindowFlag(Qt::Window);  // a window of its own: several can be open beside the desk
+    detail->setAttribute(Qt::WA_DeleteOnClose);
+    connect(detail, &JobDetailView::submitAgainRequested, this,
+            [this](const QJsonObject &spec) { showSubmit(spec); });
+    detail->resize(1000, 760);
+    detail->show();
 }
 
 void MainWindow::chatWith(const QString &model) {

@@ -58,6 +58,8 @@ public Q_SLOTS:
     // File → Submit job…: an empty form, or one filled from `spec` ("submit again with changes").
     void showSubmit(const QJsonObject &spec = {});
     void showSettings();
+    // One job's detail window (from a double-click in the Queue or the History).
+    void showJobDetail(qint64 jobId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -70,7 +72,6 @@ private:
     void askToStartFresh(const StartupProblem &problem);
     void showDaemonNotices(const QStringList &notices);
     void createMenus();
-    void submitAgain(qint64 jobId);
     void chatWith(const QString &model);
 
     GpuTableModel *m_model;

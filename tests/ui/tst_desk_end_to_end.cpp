@@ -1,8 +1,8 @@
 // End to end, as a user does it: a real daemon in a temporary home (one synthetic GPU), the real main
 // window; File → Submit job opens the Submit dialog, a command is typed into it and submitted; the job
 // appears in the Queue, runs (state running, on GPU 0), leaves the Queue when it ends, and shows up in the
-// History as completed, with its output in the daemon's log. Then "submit again with changes" from the
-// History fills the dialog with that job's spec.
+// History as completed, with its output in the daemon's log. Then Enter on it in the History opens its
+// detail window, whose "Submit again with changes" fills a new dialog with that job's spec.
 #include <QAbstractItemModel>
 #include <QDialogButtonBox>
 #include <QJsonDocument>
@@ -13,6 +13,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -23,6 +24,7 @@
 #include "ui/controllers/ConnectionController.h"
 #include "ui/history/HistoryTableModel.h"
 #include "ui/history/HistoryView.h"
+#include "ui/jobdetail/JobDetailView.h"
 #include "ui/models/GpuTableModel.h"
 #include "ui/queue/QueueTableModel.h"
 #include "ui/queue/QueueView.h"
@@ -133,17 +135,26 @@ void TestDeskEndToEnd::submitRunFinishInQueueAndHistory() {
     QVERIFY(logs.waitForFinished(10000));
     QCOMPARE(logs.readAllStandardOutput().trimmed(), QByteArray("end-to-end-ok"));
 
-    // Submit again with changes: the History's job fills a new dialog with its spec.
+    // Enter on it opens its detail; "Submit again with changes" there fills a new dialog with its spec.
     dialog = nullptr;
     QTRY_VERIFY_WITH_TIMEOUT(m_window->findChildren<nd::SubmitDialog *>().isEmpty(),
                              5000);  // the first closed
-    Q_EMIT m_window->history()->jobActivated(id);
+    QTableView *table = m_window->history()->findChild<QTableView *>();
+    QVERIFY(table);
+    table->setFocus();
+    table->setCurrentIndex(table->model()->index(rowOf(table->model(), historyId, id), 0));
+    QTest::keyClick(table, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->findChild<nd::JobDetailView *>() != nullptr, 5000);
+    auto *detail = m_window->findChild<nd::JobDetailView *>();
+    QTRY_VERIFY_WITH_TIMEOUT(detail->submitAgainButton()->isEnabled(), 10000);  // once the job is loaded
+    detail->submitAgainButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(m_window->findChild<nd::SubmitDialog *>() != nullptr, 10000);
     auto *again = m_window->findChild<nd::SubmitDialog *>();
     QCOMPARE(again->windowTitle(), u"Submit again with changes"_s);
     QCOMPARE(again->spec().value(u"name"_s).toString(), u"e2e"_s);
     QCOMPARE(again->spec().value(u"gpus"_s).toInt(), 1);
     again->reject();
+    detail->close();
 }
 
 QTEST_MAIN(TestDeskEndToEnd)

@@ -82,6 +82,9 @@ QueueView::QueueView(ConnectionController *connection, QWidget *parent)
     m_state->setAccessibleName(tr("Show jobs in state"));
 
     m_table->setModel(m_proxy);
+    connect(m_table, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        Q_EMIT jobActivated(index.data(QueueTableModel::JobIdRole).toLongLong());
+    });
     m_table->setAccessibleName(tr("Jobs in the queue"));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);

@@ -57,6 +57,10 @@ public:
     bool isLoading() const { return m_loading; }
     int requestsInFlight() const { return m_inFlight; }
 
+Q_SIGNALS:
+    // Double-click or Enter on a row: open that job's detail.
+    void jobActivated(qint64 jobId);
+
 public Q_SLOTS:
     // Loads the whole list again (also what a `resync` event does).
     void reload();
