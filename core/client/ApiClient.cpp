@@ -20,6 +20,15 @@ ApiClient::ApiClient(Endpoint endpoint, QObject *parent)
 
 ApiClient::~ApiClient() = default;
 
+ApiClient *ApiClient::forEndpoint(ApiClient *current, const Endpoint &endpoint, QObject *owner) {
+    if (current && current->m_endpoint.baseUrl == endpoint.baseUrl &&
+        current->m_endpoint.token == endpoint.token)
+        return current;
+    if (current)
+        current->deleteLater();
+    return new ApiClient(endpoint, owner);
+}
+
 namespace {
 
 QNetworkRequest makeRequest(const Endpoint &endpoint, const QString &path, int timeoutMs) {

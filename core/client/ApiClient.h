@@ -23,6 +23,11 @@ public:
     explicit ApiClient(Endpoint endpoint, QObject *parent = nullptr);
     ~ApiClient() override;
 
+    // The client for the daemon at `endpoint`: `current` when it already talks to that daemon (same
+    // address and token), else a new one owned by `owner`, `current` being deleted once its pending
+    // callbacks are done. A view compares the result with `current` to know that the daemon changed.
+    static ApiClient *forEndpoint(ApiClient *current, const Endpoint &endpoint, QObject *owner);
+
     const Endpoint &endpoint() const { return m_endpoint; }
     QNetworkAccessManager *network() const { return m_network; }
 

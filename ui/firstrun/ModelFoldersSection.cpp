@@ -13,6 +13,7 @@
 
 #include "core/client/ApiClient.h"
 #include "ui/common/Colors.h"
+#include "ui/common/Labels.h"
 #include "ui/firstrun/FirstRunText.h"
 
 using namespace Qt::StringLiterals;
@@ -53,25 +54,14 @@ ModelFoldersSection::ModelFoldersSection(ConnectionController *connection, QWidg
     : QWidget(parent)
     , m_connection(connection)
     , m_chooser(defaultChooser)
-    , m_folders(new QLabel(this))
+    , m_folders(readableText(u"modelFolders"_s, tr("Model folders"), this))
     , m_add(new QPushButton(tr("&Add a models folder…"), this))
-    , m_result(new QLabel(this)) {
-    m_folders->setObjectName(u"modelFolders"_s);
-    m_folders->setAccessibleName(tr("Model folders"));
-    m_folders->setWordWrap(true);
-    m_folders->setTextFormat(Qt::PlainText);
-    m_folders->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-
+    , m_result(readableText(u"addFolderResult"_s, tr("Result of adding a folder"), this)) {
     m_add->setObjectName(u"addModelFolder"_s);
     m_add->setAccessibleName(tr("Add a models folder"));
     m_add->setToolTip(tr("Choose a folder with GGUF models; the daemon lists them and watches the folder"));
     m_add->setAutoDefault(false);
 
-    m_result->setObjectName(u"addFolderResult"_s);
-    m_result->setAccessibleName(tr("Result of adding a folder"));
-    m_result->setWordWrap(true);
-    m_result->setTextFormat(Qt::PlainText);
-    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_result->hide();
 
     auto *buttonRow = new QHBoxLayout;
@@ -107,15 +97,10 @@ QString ModelFoldersSection::resultText() const {
 void ModelFoldersSection::onConnectionState(ConnectionController::State state) {
     using State = ConnectionController::State;
     if (state == State::connected) {
-        const Endpoint &endpoint = m_connection->endpoint();
         // A new daemon (another address or token): a new client, and its folders.
-        if (!m_api || endpoint.baseUrl != m_endpoint.baseUrl || endpoint.token != m_endpoint.token) {
+        if (ApiClient *api = ApiClient::forEndpoint(m_api, m_connection->endpoint(), this); api != m_api) {
             ++m_generation;
-            if (m_api) {
-                m_api->deleteLater();
-            }
-            m_endpoint = endpoint;
-            m_api = new ApiClient(endpoint, this);
+            m_api = api;
             if (m_busy) {
                 setBusy(false);
                 showResult(Outcome::problem,

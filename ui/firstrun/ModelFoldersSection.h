@@ -58,7 +58,6 @@ private:
 
     ConnectionController *m_connection;
     QPointer<ApiClient> m_api;  // for the daemon of the current connection; null while not connected
-    Endpoint m_endpoint;        // the daemon m_api talks to
     FolderChooser m_chooser;
     QLabel *m_folders;
     QPushButton *m_add;

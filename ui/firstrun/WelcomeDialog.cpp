@@ -8,6 +8,7 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
+#include "ui/common/Labels.h"
 #include "ui/firstrun/FirstRunText.h"
 #include "ui/models/GpuTableModel.h"
 
@@ -15,36 +16,13 @@ using namespace Qt::StringLiterals;
 
 namespace nd {
 
-namespace {
-
-QLabel *heading(const QString &text, QWidget *parent) {
-    auto *label = new QLabel(text, parent);
-    QFont font = label->font();
-    font.setBold(true);
-    label->setFont(font);
-    return label;
-}
-
-QLabel *paragraph(const QString &objectName, const QString &accessibleName, QWidget *parent) {
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setAccessibleName(accessibleName);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::PlainText);
-    // Selectable by keyboard: the text can be reached with Tab and read by a screen reader.
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    return label;
-}
-
-}  // namespace
-
 WelcomeDialog::WelcomeDialog(GpuTableModel *gpus, ConnectionController *connection, QWidget *parent)
     : QDialog(parent)
     , m_gpus(gpus)
     , m_connection(connection)
-    , m_gpuText(paragraph(u"welcomeGpus"_s, tr("GPUs found"), this))
+    , m_gpuText(readableText(u"welcomeGpus"_s, tr("GPUs found"), this))
     , m_folders(new ModelFoldersSection(connection, this))
-    , m_views(paragraph(u"welcomeViews"_s, tr("What each view is for"), this))
+    , m_views(readableText(u"welcomeViews"_s, tr("What each view is for"), this))
     , m_buttons(new QDialogButtonBox(this)) {
     setObjectName(u"welcomeDialog"_s);
     setWindowTitle(tr("Welcome to NemoDesk"));
@@ -65,18 +43,18 @@ WelcomeDialog::WelcomeDialog(GpuTableModel *gpus, ConnectionController *connecti
 
     auto *layout = new QVBoxLayout(this);
     layout->setSpacing(8);
-    QLabel *title = heading(tr("Welcome to NemoDesk"), this);
+    QLabel *title = sectionHeading(tr("Welcome to NemoDesk"), this);
     QFont titleFont = title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.4);
     title->setFont(titleFont);
     layout->addWidget(title);
-    layout->addWidget(heading(tr("Your GPUs"), this));
+    layout->addWidget(sectionHeading(tr("Your GPUs"), this));
     layout->addWidget(m_gpuText);
     layout->addSpacing(8);
-    layout->addWidget(heading(tr("Your models"), this));
+    layout->addWidget(sectionHeading(tr("Your models"), this));
     layout->addWidget(m_folders);
     layout->addSpacing(8);
-    layout->addWidget(heading(tr("What each view is for"), this));
+    layout->addWidget(sectionHeading(tr("What each view is for"), this));
     layout->addWidget(m_views);
     layout->addStretch(1);
     layout->addWidget(m_buttons);

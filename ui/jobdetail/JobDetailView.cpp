@@ -239,11 +239,9 @@ QPushButton *JobDetailView::actionButton(JobAction action) const {
 void JobDetailView::onConnectionState(ConnectionController::State state) {
     if (state != ConnectionController::State::connected)
         return;  // keep what is shown; the window's banner says it is not live
-    const Endpoint endpoint = m_connection->endpoint();  // a copy: m_api keeps its own
-    if (!m_api || m_api->endpoint().baseUrl != endpoint.baseUrl ||
-        m_api->endpoint().token != endpoint.token) {
-        delete m_api.data();
-        m_api = new ApiClient(endpoint, this);
+    ApiClient *api = ApiClient::forEndpoint(m_api.data(), m_connection->endpoint(), this);
+    if (api != m_api) {  // another daemon
+        m_api = api;
         m_log->setSource(m_api, m_jobId);
     }
     reload();

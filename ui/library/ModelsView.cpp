@@ -23,6 +23,7 @@
 
 #include "core/client/ApiClient.h"
 #include "ui/common/Colors.h"
+#include "ui/common/Labels.h"
 #include "ui/firstrun/FirstRunText.h"
 #include "ui/library/LibraryRequests.h"
 #include "ui/library/ModelDetails.h"
@@ -66,13 +67,9 @@ QPushButton *button(const QString &text, const QString &objectName, const QStrin
     return b;
 }
 
+// A result line: readable text, hidden until there is something to say.
 QLabel *resultLabel(const QString &objectName, const QString &accessibleName, QWidget *parent) {
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setAccessibleName(accessibleName);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::PlainText);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    QLabel *label = readableText(objectName, accessibleName, parent);
     label->hide();
     return label;
 }
@@ -272,15 +269,10 @@ bool ModelsView::selectModel(const QString &path) {
 void ModelsView::onConnectionState(ConnectionController::State state) {
     using State = ConnectionController::State;
     if (state == State::connected) {
-        const Endpoint &endpoint = m_connection->endpoint();
-        // A new daemon (another address or token): a new client.
-        if (!m_api || endpoint.baseUrl != m_endpoint.baseUrl || endpoint.token != m_endpoint.token) {
+        // A new daemon (another address or token): a new client, and answers of the old one dropped.
+        if (ApiClient *api = ApiClient::forEndpoint(m_api, m_connection->endpoint(), this); api != m_api) {
             ++m_generation;
-            if (m_api) {
-                m_api->deleteLater();
-            }
-            m_endpoint = endpoint;
-            m_api = new ApiClient(endpoint, this);
+            m_api = api;
             m_modelsInFlight = false;
             m_folderBusy = false;
         }

@@ -114,7 +114,6 @@ private:
     ModelLibraryModel *m_model;
     QSortFilterProxyModel *m_proxy;
     QPointer<ApiClient> m_api;  // for the daemon of the current connection; null while not connected
-    Endpoint m_endpoint;
     FolderChooser m_folderChooser;
     InputChooser m_inputChooser;
     OutputChooser m_outputChooser;

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QScrollArea>
+#include <QShowEvent>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -112,12 +113,7 @@ bool MonitorView::isLiveChart(MonitorChartId id) {
 void MonitorView::onConnectionState(ConnectionController::State state) {
     if (state != ConnectionController::State::connected)
         return;  // keep the last charts; the window's banner says they are not live
-    const Endpoint &endpoint = m_connection->endpoint();
-    if (!m_api || endpoint.baseUrl != m_endpoint.baseUrl || endpoint.token != m_endpoint.token) {
-        delete m_api;
-        m_endpoint = endpoint;
-        m_api = new ApiClient(endpoint, this);
-    }
+    m_api = ApiClient::forEndpoint(m_api, m_connection->endpoint(), this);
     reload();
 }
 
@@ -221,23 +217,36 @@ void MonitorView::onFrame(qint64 timeMs) {
     redraw();
 }
 
-void MonitorView::onDaemonEvent(const QString &type, const QJsonObject &data) {
+void MonitorView::onDaemonEvent(const QString &type, const QJsonObject &payload) {
     if (type != QStringLiteral("job") || !isLiveWindow())
         return;
-    const QString event = data.value(QStringLiteral("type")).toString();
+    const QString event = payload.value(QStringLiteral("type")).toString();
     const bool start = event == QStringLiteral("started");
     if (!start && event != QStringLiteral("ended") && event != QStringLiteral("cancelled"))
         return;
-    const qint64 time = data.value(QStringLiteral("time_ms")).toInteger(QDateTime::currentMSecsSinceEpoch());
-    const qint64 id = data.value(QStringLiteral("job")).toObject().value(QStringLiteral("id")).toInteger();
+    const qint64 time =
+        payload.value(QStringLiteral("time_ms")).toInteger(QDateTime::currentMSecsSinceEpoch());
+    const qint64 id = payload.value(QStringLiteral("job")).toObject().value(QStringLiteral("id")).toInteger();
     m_markers.append(MonitorMarker{time, id, start});
     if (m_markers.size() > kMarkersKept)
         m_markers.remove(0, m_markers.size() - kMarkersKept);
 }
 
 void MonitorView::redraw() {
+    // Drawing every chart costs ~10 ms; a page nobody looks at is drawn when it is shown again.
+    if (!isVisible()) {
+        m_stale = true;
+        return;
+    }
+    m_stale = false;
     for (qsizetype i = 0; i < m_panels.size(); ++i)
         m_panels[i]->setData(m_charts[i], m_markers, m_fromMs, m_toMs);
+}
+
+void MonitorView::showEvent(QShowEvent *event) {
+    QWidget::showEvent(event);
+    if (m_stale)
+        redraw();
 }
 
 }  // namespace nd

@@ -48,13 +48,16 @@ public:
 public Q_SLOTS:
     void reload();
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     enum class Fetch { startOver = 1, refresh };
     void fetch(Fetch how);
     void onConnectionState(ConnectionController::State state);
     void onAnswer(const QJsonObject &json, quint64 generation);
     void onFrame(qint64 timeMs);
-    void onDaemonEvent(const QString &type, const QJsonObject &data);
+    void onDaemonEvent(const QString &type, const QJsonObject &payload);
     void appendLive(MonitorChartId id, const QString &name, const QColor &color, qint64 timeMs, double value);
     void redraw();
     bool isLiveWindow() const;
@@ -64,7 +67,6 @@ private:
     ConnectionController *m_connection;
     GpuTableModel *m_gpus;
     QPointer<ApiClient> m_api;
-    Endpoint m_endpoint;
     QComboBox *m_windowBox;
     QLabel *m_status;
     QList<ChartPanel *> m_panels;  // parallel to monitorChartIds()
@@ -73,6 +75,7 @@ private:
     QTimer m_refresh;
     quint64 m_generation = 0;
     bool m_seeded = false;  // the current window has had its first answer
+    bool m_stale = false;   // data changed while hidden: drawn when shown
     qint64 m_fromMs = 0;
     qint64 m_toMs = 0;
     qint64 m_stepMs = 0;

@@ -34,7 +34,9 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcQueue, "nemodesk.queue")
 
-constexpr int pageLimit = 5000;
+// Each page is parsed and applied in one callback on the GUI thread: 1000 jobs keep that under ~30 ms
+// (5000 stalled the desk ~130 ms per page with 10,000 queued; docs/benchmarks.md, "The desk").
+constexpr int pageLimit = 1000;
 // At most this many pending rows in sight have their reasons re-read at once (a tall window shows ~100).
 constexpr int maxReasonRefresh = 300;
 
@@ -203,12 +205,7 @@ QString QueueView::countsText() const {
 void QueueView::onConnectionState(ConnectionController::State state) {
     if (state != ConnectionController::State::connected)
         return;  // keep showing the last list; the window's banner says it is not live
-    const Endpoint &endpoint = m_connection->endpoint();
-    if (!m_api || endpoint.baseUrl != m_endpoint.baseUrl || endpoint.token != m_endpoint.token) {
-        delete m_api;
-        m_endpoint = endpoint;
-        m_api = new ApiClient(endpoint, this);
-    }
+    m_api = ApiClient::forEndpoint(m_api, m_connection->endpoint(), this);
     reload();
 }
 

@@ -93,7 +93,6 @@ private:
     PriorityAsker m_askPriority;
 
     QPointer<ApiClient> m_api;
-    Endpoint m_endpoint;
     quint64 m_generation = 0;  // answers from an earlier load or daemon are dropped
     bool m_loading = false;
     qint64 m_loadSeq = 0;                           // last_seq of the load's first page
