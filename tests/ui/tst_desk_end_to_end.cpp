@@ -17,8 +17,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <csignal>
-
 #include "core/paths/Paths.h"
 #include "ui/MainWindow.h"
 #include "ui/controllers/ConnectionController.h"
@@ -29,6 +27,8 @@
 #include "ui/queue/QueueTableModel.h"
 #include "ui/queue/QueueView.h"
 #include "ui/submit/SubmitDialog.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -68,23 +68,18 @@ private:
 void TestDeskEndToEnd::initTestCase() {
     QVERIFY(m_home.isValid());
     QVERIFY2(QFile::exists(nemoctl), qPrintable(nemoctl));
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "1x24576");
+    nd::test::useHome(m_home.path(), "1x24576");
     m_controller =
         std::make_unique<ConnectionController>(nd::Paths::underHome(m_home.path()), nemoctl, &m_gpus);
-    m_controller->setStartTimeoutMs(30000);
     m_window = std::make_unique<nd::MainWindow>(&m_gpus, m_controller.get());
     m_window->show();
-    m_controller->start();  // starts the daemon, as the application does
-    QTRY_COMPARE_WITH_TIMEOUT(m_controller->state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(*m_controller));  // starts the daemon, as the application does
 }
 
 void TestDeskEndToEnd::cleanupTestCase() {
     m_window.reset();
     m_controller.reset();
-    QProcess stop;
-    stop.start(nemoctl, {u"stop"_s});
-    stop.waitForFinished(10000);
+    nd::test::stopDaemon(m_home.path(), nemoctl);
 }
 
 void TestDeskEndToEnd::submitRunFinishInQueueAndHistory() {

@@ -9,12 +9,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
 
 #include "core/client/ApiClient.h"
 #include "core/paths/Paths.h"
@@ -22,6 +19,8 @@
 #include "ui/history/HistoryTableModel.h"
 #include "ui/history/HistoryView.h"
 #include "ui/models/GpuTableModel.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -34,11 +33,10 @@ class TestHistoryDaemon : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
-    void cleanupTestCase() { stopDaemon(); }
+    void cleanupTestCase() { nd::test::stopDaemon(m_home.path(), nemoctl); }
     void listsFiltersTotalsAndExports();
 
 private:
-    void stopDaemon();
     // The answer of a request, waiting for it (the test's own requests, not the view's).
     QJsonObject call(nd::ApiClient &api, const QString &method, const QString &path,
                      const QJsonObject &body = {}, QString *error = nullptr);
@@ -50,45 +48,16 @@ void TestHistoryDaemon::initTestCase() {
     QVERIFY(m_home.isValid());
     QVERIFY2(QFile::exists(nemoctl), qPrintable(nemoctl));
     QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "1x24576");
-}
-
-void TestHistoryDaemon::stopDaemon() {
-    QFile file(nd::Paths::underHome(m_home.path()).runtimeFile());
-    const qint64 pid = file.open(QIODevice::ReadOnly)
-                           ? QJsonDocument::fromJson(file.readAll()).object().value(u"pid"_s).toInteger()
-                           : 0;
-    QProcess stop;
-    stop.start(nemoctl, {u"stop"_s});
-    stop.waitForFinished(10000);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0)
-        ::kill(static_cast<pid_t>(pid), SIGTERM);  // `nemoctl stop` did not get it down in time
+    nd::test::useHome(m_home.path(), "1x24576");
 }
 
 QJsonObject TestHistoryDaemon::call(nd::ApiClient &api, const QString &method, const QString &path,
                                     const QJsonObject &body, QString *error) {
-    bool done = false;
-    QJsonObject answer;
-    QString failure;
-    auto finish = [&](const nd::Result<QJsonDocument> &result) {
-        done = true;
-        if (result)
-            answer = result->object();
-        else
-            failure = result.error();
-    };
-    if (method == u"GET"_s)
-        api.getJson(path, this, finish);
-    else
-        api.postJson(path, QJsonDocument(body), this, finish);
-    if (!QTest::qWaitFor([&] { return done; }, 15000))
-        failure = u"no answer to %1 %2"_s.arg(method, path);
-    if (error)
-        *error = failure;
-    else if (!failure.isEmpty())
-        qWarning("%s %s: %s", qPrintable(method), qPrintable(path), qPrintable(failure));
-    return answer;
+    if (!error)
+        return nd::test::callObject(api, method, path, body).value_or(QJsonObject());
+    const nd::Result<QJsonDocument> answer = nd::test::callSync(api, method, path, body);
+    *error = answer ? QString() : answer.error();
+    return answer ? answer->object() : QJsonObject();
 }
 
 qint64 TestHistoryDaemon::submit(nd::ApiClient &api, const QJsonObject &spec) {
@@ -98,9 +67,7 @@ qint64 TestHistoryDaemon::submit(nd::ApiClient &api, const QJsonObject &spec) {
 void TestHistoryDaemon::listsFiltersTotalsAndExports() {
     nd::GpuTableModel gpus;
     ConnectionController controller(nd::Paths::underHome(m_home.path()), nemoctl, &gpus);
-    controller.setStartTimeoutMs(30000);
-    controller.start();
-    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(controller));
     nd::ApiClient api(controller.endpoint());
 
     // Three jobs that end three ways.

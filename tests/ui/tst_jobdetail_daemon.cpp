@@ -4,16 +4,13 @@
 // followed log holds every line and search finds one, the accounting is filled and the GPU charts have
 // points and the job's start/end markers. GET /api/jobs/{id}/events is also checked directly (and 404 for
 // an unknown job). Every job is cancelled and the daemon stopped at the end, also when a check fails.
-#include <QDir>
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -29,6 +26,8 @@
 #include "ui/models/GpuTableModel.h"
 #include "ui/monitor/ChartPanel.h"
 #include "ui/monitor/ChartTableModel.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -58,69 +57,36 @@ private Q_SLOTS:
     void followsAJobToItsEnd();
 
 private:
-    QByteArray run(const QStringList &args);
-    std::optional<nd::Result<QJsonDocument>> call(nd::ApiClient &api, const QString &path,
-                                                  const QJsonObject &body = {});
     QTemporaryDir m_home;
 };
 
 void TestJobDetailDaemon::initTestCase() {
     QVERIFY(m_home.isValid());
     QVERIFY2(QFile::exists(nemoctl), qPrintable(nemoctl));
-    const QString settings = nd::Paths::underHome(m_home.path()).settingsFile();
-    QVERIFY(QDir().mkpath(QFileInfo(settings).absolutePath()));
-    QFile file(settings);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(R"({"daemon": {"port": 0}, "telemetry": {"interval_ms": 100}})");
-    file.close();
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "1x8192");
-}
-
-QByteArray TestJobDetailDaemon::run(const QStringList &args) {
-    QProcess process;
-    process.start(nemoctl, args);
-    process.waitForFinished(15000);
-    return process.readAllStandardOutput();
+    QVERIFY(nd::test::writeSettings(m_home.path(),
+                                    R"({"daemon": {"port": 0}, "telemetry": {"interval_ms": 100}})"));
+    nd::test::useHome(m_home.path(), "1x8192");
 }
 
 void TestJobDetailDaemon::cleanupTestCase() {
-    const QJsonArray jobs =
-        QJsonDocument::fromJson(run({u"queue"_s, u"--json"_s})).object().value(u"jobs"_s).toArray();
-    for (const QJsonValue &job : jobs)
-        run({u"cancel"_s, QString::number(job.toObject().value(u"id"_s).toInteger())});
-    run({u"stop"_s});
-}
-
-std::optional<nd::Result<QJsonDocument>> TestJobDetailDaemon::call(nd::ApiClient &api, const QString &path,
-                                                                   const QJsonObject &body) {
-    std::optional<nd::Result<QJsonDocument>> answer;
-    auto done = [&answer](const nd::Result<QJsonDocument> &result) { answer = result; };
-    if (body.isEmpty())
-        api.getJson(path, this, done);
-    else
-        api.postJson(path, QJsonDocument(body), this, done);
-    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 10000))
-        qWarning("%s: no answer", qPrintable(path));
-    return answer;
+    nd::test::cancelQueuedJobs(nemoctl);
+    nd::test::stopDaemon(m_home.path(), nemoctl);
 }
 
 void TestJobDetailDaemon::followsAJobToItsEnd() {
     nd::GpuTableModel gpus;
     ConnectionController controller(nd::Paths::underHome(m_home.path()), nemoctl, &gpus);
-    controller.setStartTimeoutMs(30000);
-    controller.start();
-    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(controller));
 
     nd::ApiClient api(controller.endpoint());
     const QString script = u"for i in $(seq 1 60); do echo \"output line $i\"; done; sleep 2"_s;
-    const auto submitted = call(api, u"/api/jobs"_s,
-                                {{u"name"_s, u"detail-job"_s},
-                                 {u"argv"_s, QJsonArray{u"bash"_s, u"-c"_s, script}},
-                                 {u"gpus"_s, 1},
-                                 {u"workdir"_s, m_home.path()}});
-    QVERIFY(submitted && submitted->ok());
-    const qint64 id = submitted->value().object().value(u"job_id"_s).toInteger();
+    const auto submitted = nd::test::callSync(api, u"POST"_s, u"/api/jobs"_s,
+                                              {{u"name"_s, u"detail-job"_s},
+                                               {u"argv"_s, QJsonArray{u"bash"_s, u"-c"_s, script}},
+                                               {u"gpus"_s, 1},
+                                               {u"workdir"_s, m_home.path()}});
+    QVERIFY(submitted.ok());
+    const qint64 id = submitted.value().object().value(u"job_id"_s).toInteger();
     QVERIFY(id > 0);
 
     nd::JobDetailView view(&controller, &gpus, id);
@@ -162,15 +128,15 @@ void TestJobDetailDaemon::followsAJobToItsEnd() {
     QVERIFY(view.memoryChart()->tableModel()->rowCount() > 0);
 
     // The events route directly, and its 404.
-    const auto events = call(api, u"/api/jobs/%1/events"_s.arg(id));
-    QVERIFY(events && events->ok());
-    const QJsonArray list = events->value().object().value(u"events"_s).toArray();
+    const auto events = nd::test::callSync(api, u"GET"_s, u"/api/jobs/%1/events"_s.arg(id));
+    QVERIFY(events.ok());
+    const QJsonArray list = events.value().object().value(u"events"_s).toArray();
     QVERIFY(list.size() >= 3);
     QCOMPARE(list.first().toObject().value(u"type"_s).toString(), u"submitted"_s);
     QCOMPARE(list.last().toObject().value(u"state"_s).toString(), u"completed"_s);
-    const auto unknown = call(api, u"/api/jobs/999999/events"_s);
-    QVERIFY(unknown && !unknown->ok());
-    QVERIFY2(unknown->error().contains(u"404"_s), qPrintable(unknown->error()));
+    const auto unknown = nd::test::callSync(api, u"GET"_s, u"/api/jobs/999999/events"_s);
+    QVERIFY(!unknown.ok());
+    QVERIFY2(unknown.error().contains(u"404"_s), qPrintable(unknown.error()));
 }
 
 QTEST_MAIN(TestJobDetailDaemon)

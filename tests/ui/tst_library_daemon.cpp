@@ -13,14 +13,12 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <csignal>
 #include <optional>
 
 #include "core/client/ApiClient.h"
@@ -29,6 +27,8 @@
 #include "ui/library/ModelLibraryModel.h"
 #include "ui/library/ModelsView.h"
 #include "ui/models/GpuTableModel.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -44,13 +44,10 @@ class TestLibraryDaemon : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
-    void cleanupTestCase() { stopDaemon(); }
+    void cleanupTestCase() { nd::test::stopDaemon(m_home.path(), nemoctl); }
     void addBenchmarkChatRemove();
 
 private:
-    void stopDaemon();
-    // GET or POST through a client of the test's own, waiting for the answer.
-    std::optional<QJsonObject> call(nd::ApiClient &api, const QString &method, const QString &path);
     // Cancels job `id` (unless it has ended already) and waits until it has ended.
     void cancelJob(nd::ApiClient &api, qint64 id);
     QTemporaryDir m_home;
@@ -63,58 +60,20 @@ void TestLibraryDaemon::initTestCase() {
     m_models = m_home.filePath(u"my models"_s);
     QVERIFY(QDir().mkpath(m_models + u"/nested"_s));
     for (const QString &out : {m_models + u"/tiny-a.gguf"_s, m_models + u"/nested/tiny-b.gguf"_s}) {
-        QProcess gen;
-        gen.start(genModel, {u"--arch"_s, u"llama"_s, u"--type"_s, u"q8_0"_s, u"--out"_s, out});
-        QVERIFY2(gen.waitForFinished(60000) && gen.exitCode() == 0, gen.readAllStandardError().constData());
+        const QString error = nd::test::generateModel(genModel, out);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
-    // The daemon is a child started by the ConnectionController: it inherits these.
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "2x24576");
-}
-
-void TestLibraryDaemon::stopDaemon() {
-    QFile file(nd::Paths::underHome(m_home.path()).runtimeFile());
-    const qint64 pid = file.open(QIODevice::ReadOnly)
-                           ? QJsonDocument::fromJson(file.readAll()).object().value(u"pid"_s).toInteger()
-                           : 0;
-    QProcess stop;
-    stop.start(nemoctl, {u"stop"_s});
-    stop.waitForFinished(10000);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) {
-        ::kill(static_cast<pid_t>(pid), SIGTERM);  // `nemoctl stop` did not get it down in time
-    }
-}
-
-std::optional<QJsonObject> TestLibraryDaemon::call(nd::ApiClient &api, const QString &method,
-                                                   const QString &path) {
-    std::optional<QJsonObject> answer;
-    bool done = false;
-    auto finished = [&](const nd::Result<QJsonDocument> &reply) {
-        done = true;
-        if (reply.ok()) {
-            answer = reply.value().object();
-        } else {
-            qWarning("%s %s: %s", qPrintable(method), qPrintable(path), qPrintable(reply.error()));
-        }
-    };
-    if (method == u"POST"_s) {
-        api.postJson(path, QJsonDocument(QJsonObject{}), this, finished);
-    } else {
-        api.getJson(path, this, finished);
-    }
-    if (!QTest::qWaitFor([&] { return done; }, 10000)) {
-        return std::nullopt;
-    }
-    return answer;
+    nd::test::useHome(m_home.path(), "2x24576");
 }
 
 void TestLibraryDaemon::cancelJob(nd::ApiClient &api, qint64 id) {
     // A tiny model's job may already have ended (the daemon then answers 409): what matters is that no job
     // of the test outlives it.
-    call(api, u"POST"_s, u"/api/jobs/%1/cancel"_s.arg(id));
+    nd::test::callObject(api, u"POST"_s, u"/api/jobs/%1/cancel"_s.arg(id));
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            const std::optional<QJsonObject> job = call(api, u"GET"_s, u"/api/jobs/%1"_s.arg(id));
+            const std::optional<QJsonObject> job =
+                nd::test::callObject(api, u"GET"_s, u"/api/jobs/%1"_s.arg(id));
             const QString state = job ? job->value(u"state"_s).toString() : QString();
             return state != u"pending"_s && state != u"running"_s && !state.isEmpty();
         }(),
@@ -124,7 +83,6 @@ void TestLibraryDaemon::cancelJob(nd::ApiClient &api, qint64 id) {
 void TestLibraryDaemon::addBenchmarkChatRemove() {
     nd::GpuTableModel gpus;
     ConnectionController controller(nd::Paths::underHome(m_home.path()), nemoctl, &gpus);
-    controller.setStartTimeoutMs(30000);
     ModelsView view(&controller, &gpus);
     view.setScanPollMs(100);
     view.resize(1200, 700);
@@ -146,8 +104,7 @@ void TestLibraryDaemon::addBenchmarkChatRemove() {
     }
     QCOMPARE(reachable, 10);  // folders, Add, Remove, Rescan, filter, table, details, Benchmark, Batch, Chat
 
-    controller.start();
-    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(controller));
     QTRY_VERIFY_WITH_TIMEOUT(view.addFolderButton()->isEnabled(), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(gpus.rowCount(), 2, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(view.folderList()->count() == 1 &&
@@ -208,7 +165,8 @@ void TestLibraryDaemon::addBenchmarkChatRemove() {
     const qint64 benchJob = view.lastJobId();
     QVERIFY2(view.actionResultText().contains(u"job %1"_s.arg(benchJob)),
              qPrintable(view.actionResultText()));
-    const std::optional<QJsonObject> job = call(api, u"GET"_s, u"/api/jobs/%1"_s.arg(benchJob));
+    const std::optional<QJsonObject> job =
+        nd::test::callObject(api, u"GET"_s, u"/api/jobs/%1"_s.arg(benchJob));
     QVERIFY(job.has_value());
     const QJsonObject workload = job->value(u"spec"_s).toObject().value(u"workload"_s).toObject();
     QCOMPARE(workload.value(u"kind"_s).toString(), u"benchmark"_s);
@@ -232,7 +190,8 @@ void TestLibraryDaemon::addBenchmarkChatRemove() {
     QTRY_VERIFY_WITH_TIMEOUT(view.lastJobId() > benchJob, 15000);
     QCOMPARE(suggested, m_home.filePath(u"prompts.answers.jsonl"_s));
     const qint64 batchJob = view.lastJobId();
-    const std::optional<QJsonObject> batch = call(api, u"GET"_s, u"/api/jobs/%1"_s.arg(batchJob));
+    const std::optional<QJsonObject> batch =
+        nd::test::callObject(api, u"GET"_s, u"/api/jobs/%1"_s.arg(batchJob));
     QVERIFY(batch.has_value());
     const QJsonObject batchWorkload = batch->value(u"spec"_s).toObject().value(u"workload"_s).toObject();
     QCOMPARE(batchWorkload.value(u"kind"_s).toString(), u"batch"_s);

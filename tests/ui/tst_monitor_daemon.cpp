@@ -6,16 +6,13 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
-#include <csignal>
 
 #include "core/client/ApiClient.h"
 #include "core/paths/Paths.h"
@@ -23,6 +20,8 @@
 #include "ui/models/GpuTableModel.h"
 #include "ui/monitor/ChartTableModel.h"
 #include "ui/monitor/MonitorView.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -49,52 +48,31 @@ class TestMonitorDaemon : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
-    void cleanupTestCase() { stopDaemon(); }
+    void cleanupTestCase() { nd::test::stopDaemon(m_home.path(), nemoctl); }
     void showsHistoryAndSwitchesWindows();
 
 private:
-    void stopDaemon();
     QTemporaryDir m_home;
 };
 
 void TestMonitorDaemon::initTestCase() {
     QVERIFY(m_home.isValid());
     QVERIFY2(QFile::exists(nemoctl), qPrintable(nemoctl));
-    const QString settings = nd::Paths::underHome(m_home.path()).settingsFile();
-    QVERIFY(QDir().mkpath(QFileInfo(settings).absolutePath()));
-    QFile file(settings);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(R"({"daemon": {"port": 0}, "telemetry": {"interval_ms": 100}})");
-    file.close();
-    // The daemon is a child started by the ConnectionController: it inherits these.
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "2x24576");
-}
-
-void TestMonitorDaemon::stopDaemon() {
-    QFile file(nd::Paths::underHome(m_home.path()).runtimeFile());
-    const qint64 pid = file.open(QIODevice::ReadOnly)
-                           ? QJsonDocument::fromJson(file.readAll()).object().value(u"pid"_s).toInteger()
-                           : 0;
-    QProcess stop;
-    stop.start(nemoctl, {u"stop"_s});
-    stop.waitForFinished(10000);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0)
-        ::kill(static_cast<pid_t>(pid), SIGTERM);  // `nemoctl stop` did not get it down in time
+    QVERIFY(nd::test::writeSettings(m_home.path(),
+                                    R"({"daemon": {"port": 0}, "telemetry": {"interval_ms": 100}})"));
+    nd::test::useHome(m_home.path(), "2x24576");
 }
 
 void TestMonitorDaemon::showsHistoryAndSwitchesWindows() {
     nd::GpuTableModel gpus;
     ConnectionController controller(nd::Paths::underHome(m_home.path()), nemoctl, &gpus);
-    controller.setStartTimeoutMs(30000);
     MonitorView view(&controller, &gpus);
     view.resize(1000, 800);
     view.show();
     QCOMPARE(view.windowId(), u"5m"_s);
     QVERIFY(!view.windowBox()->accessibleName().isEmpty());
 
-    controller.start();
-    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(controller));
     QTRY_VERIFY_WITH_TIMEOUT(view.loadedCount() >= 1, 15000);
     QCOMPARE(view.stepMs(), 10000);
     // Queue depth is drawn only from the daemon's history: its points prove the route answered with data

@@ -7,13 +7,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPlainTextEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <csignal>
 
 #include "core/paths/Paths.h"
 #include "ui/controllers/ConnectionController.h"
@@ -23,6 +20,8 @@
 #include "ui/playground/MessageWidget.h"
 #include "ui/playground/PlaygroundView.h"
 
+#include "UiDaemon.h"
+
 using namespace Qt::StringLiterals;
 using nd::ChatPane;
 using nd::ConnectionController;
@@ -31,13 +30,6 @@ using nd::PlaygroundView;
 namespace {
 const QString nemoctl = QStringLiteral(NEMOCTL_PATH);
 const QString genModel = QStringLiteral(GEN_MODEL_PATH);
-
-QByteArray run(const QStringList &args) {
-    QProcess p;
-    p.start(nemoctl, args);
-    p.waitForFinished(30000);
-    return p.readAllStandardOutput();
-}
 }  // namespace
 
 class TestPlaygroundDaemon : public QObject {
@@ -62,10 +54,9 @@ void TestPlaygroundDaemon::initTestCase() {
         "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
         "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
     chatml.close();
-    QProcess gen;
-    gen.start(genModel, {u"--arch"_s, u"llama"_s, u"--type"_s, u"q8_0"_s, u"--chat-template"_s,
-                         chatml.fileName(), u"--out"_s, models + u"/tiny.gguf"_s});
-    QVERIFY(gen.waitForFinished(60000) && gen.exitCode() == 0);
+    const QString error = nd::test::generateModel(genModel, models + u"/tiny.gguf"_s,
+                                                  {u"--chat-template"_s, chatml.fileName()});
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     const nd::Paths paths = nd::Paths::underHome(m_home.path());
     QVERIFY(QDir().mkpath(paths.configDir()));
     QFile settings(paths.settingsFile());
@@ -73,26 +64,20 @@ void TestPlaygroundDaemon::initTestCase() {
     settings.write(
         QJsonDocument(QJsonObject{{u"models"_s, QJsonObject{{u"folders"_s, QJsonArray{models}}}}}).toJson());
     settings.close();
-    // The daemon is a child started by the ConnectionController: it inherits these.
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "1x24576");  // the server job takes it; the engine runs on the CPU
+    // The server job takes the GPU; the engine runs on the CPU.
+    nd::test::useHome(m_home.path(), "1x24576");
 }
 
 void TestPlaygroundDaemon::cleanupTestCase() {
     // Jobs outlive the daemon: cancel the model server first, then stop the daemon.
-    const QJsonArray jobs =
-        QJsonDocument::fromJson(run({u"queue"_s, u"--json"_s})).object().value(u"jobs"_s).toArray();
-    for (const QJsonValue &job : jobs)
-        run({u"cancel"_s, QString::number(job.toObject().value(u"id"_s).toInteger())});
-    run({u"stop"_s});
+    nd::test::cancelQueuedJobs(nemoctl);
+    nd::test::stopDaemon(m_home.path(), nemoctl);
 }
 
 void TestPlaygroundDaemon::chatsWithAModelServedByAJob() {
     nd::GpuTableModel gpus;
     ConnectionController controller(nd::Paths::underHome(m_home.path()), nemoctl, &gpus);
-    controller.setStartTimeoutMs(30000);
-    controller.start();
-    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(controller));
 
     QTemporaryDir conversations;
     PlaygroundView view(nd::ConversationStore(conversations.path()));
@@ -118,8 +103,10 @@ void TestPlaygroundDaemon::chatsWithAModelServedByAJob() {
     QVERIFY2(answer->statsText().contains(u"tokens"_s), qPrintable(answer->statsText()));
 
     // The model server it used is a job of the queue.
-    const QJsonArray jobs =
-        QJsonDocument::fromJson(run({u"queue"_s, u"--json"_s})).object().value(u"jobs"_s).toArray();
+    const QJsonArray jobs = QJsonDocument::fromJson(nd::test::runNemoctl(nemoctl, {u"queue"_s, u"--json"_s}))
+                                .object()
+                                .value(u"jobs"_s)
+                                .toArray();
     QCOMPARE(jobs.size(), 1);
     QCOMPARE(jobs.first().toObject().value(u"name"_s).toString(), u"serve tiny"_s);
     QCOMPARE(jobs.first().toObject().value(u"state"_s).toString(), u"running"_s);

@@ -12,7 +12,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
-#include <QProcess>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -26,6 +25,8 @@
 #include "ui/queue/QueueFilterProxy.h"
 #include "ui/queue/QueueTableModel.h"
 #include "ui/queue/QueueView.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -66,63 +67,36 @@ private Q_SLOTS:
     void showsJobsAndDrivesTheirActions();
 
 private:
-    QByteArray run(const QStringList &args);
-    std::optional<QJsonObject> call(nd::ApiClient &api, const QString &path, const QJsonObject &body = {});
+    // GET (empty body) or POST `path` and wait for the answer; nothing on error (the test then fails).
+    static std::optional<QJsonObject> call(nd::ApiClient &api, const QString &path,
+                                           const QJsonObject &body = {}) {
+        return nd::test::callObject(api, body.isEmpty() ? u"GET"_s : u"POST"_s, path, body);
+    }
     QTemporaryDir m_home;
 };
 
 void TestQueueDaemon::initTestCase() {
     QVERIFY(m_home.isValid());
     QVERIFY2(QFile::exists(nemoctl), qPrintable(nemoctl));
-    // The daemon is a child started by the ConnectionController: it inherits these.
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "1x8192");
-}
-
-QByteArray TestQueueDaemon::run(const QStringList &args) {
-    QProcess process;
-    process.start(nemoctl, args);
-    process.waitForFinished(15000);
-    return process.readAllStandardOutput();
+    nd::test::useHome(m_home.path(), "1x8192");
 }
 
 void TestQueueDaemon::cleanupTestCase() {
     // Jobs outlive the daemon: cancel every one still queued, then stop the daemon.
-    const QJsonArray jobs =
-        QJsonDocument::fromJson(run({u"queue"_s, u"--json"_s})).object().value(u"jobs"_s).toArray();
-    for (const QJsonValue &job : jobs)
-        run({u"cancel"_s, QString::number(job.toObject().value(u"id"_s).toInteger())});
-    run({u"stop"_s});
-}
-
-// GET (empty body) or POST `path` and wait for the answer; nothing on error (the test then fails).
-std::optional<QJsonObject> TestQueueDaemon::call(nd::ApiClient &api, const QString &path,
-                                                 const QJsonObject &body) {
-    std::optional<nd::Result<QJsonDocument>> answer;
-    auto done = [&answer](const nd::Result<QJsonDocument> &result) { answer = result; };
-    if (body.isEmpty())
-        api.getJson(path, this, done);
-    else
-        api.postJson(path, QJsonDocument(body), this, done);
-    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 10000) || !answer->ok()) {
-        qWarning("%s: %s", qPrintable(path), answer ? qPrintable(answer->error()) : "no answer");
-        return std::nullopt;
-    }
-    return answer->value().object();
+    nd::test::cancelQueuedJobs(nemoctl);
+    nd::test::stopDaemon(m_home.path(), nemoctl);
 }
 
 void TestQueueDaemon::showsJobsAndDrivesTheirActions() {
     nd::GpuTableModel gpus;
     ConnectionController controller(nd::Paths::underHome(m_home.path()), nemoctl, &gpus);
-    controller.setStartTimeoutMs(30000);
     QueueView view(&controller);
     view.setMachineRefreshDelayMs(50);
     view.resize(1200, 600);
     view.show();
     view.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&view));
-    controller.start();
-    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(controller));
     QTRY_VERIFY_WITH_TIMEOUT(!view.isLoading(), 10000);
     QCOMPARE(view.model()->rowCount(), 0);
 

@@ -10,14 +10,11 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
 
 #include "core/paths/Paths.h"
 #include "core/settings/Settings.h"
@@ -25,6 +22,8 @@
 #include "ui/models/GpuTableModel.h"
 #include "ui/settings/SettingsDialog.h"
 #include "ui/settings/SettingsForm.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -42,11 +41,10 @@ class TestSettingsDaemon : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
-    void cleanupTestCase() { stopDaemon(); }
+    void cleanupTestCase() { nd::test::stopDaemon(m_home.path(), nemoctl); }
     void refusesABadValueAndSavesAGoodOne();
 
 private:
-    void stopDaemon();
     // PUT through the network, as any client would: {status, body}.
     QPair<int, QJsonObject> put(const ConnectionController &controller, const QByteArray &body);
     QTemporaryDir m_home;
@@ -64,20 +62,7 @@ void TestSettingsDaemon::initTestCase() {
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(R"({"queue": {"cpus": 3}, "future_section": {"x": 1}})");
     f.close();
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "1x24576");
-}
-
-void TestSettingsDaemon::stopDaemon() {
-    QFile file(nd::Paths::underHome(m_home.path()).runtimeFile());
-    const qint64 pid = file.open(QIODevice::ReadOnly)
-                           ? QJsonDocument::fromJson(file.readAll()).object().value(u"pid"_s).toInteger()
-                           : 0;
-    QProcess stop;
-    stop.start(nemoctl, {u"stop"_s});
-    stop.waitForFinished(10000);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0)
-        ::kill(static_cast<pid_t>(pid), SIGTERM);  // `nemoctl stop` did not get it down in time
+    nd::test::useHome(m_home.path(), "1x24576");
 }
 
 QPair<int, QJsonObject> TestSettingsDaemon::put(const ConnectionController &controller,
@@ -101,9 +86,7 @@ QPair<int, QJsonObject> TestSettingsDaemon::put(const ConnectionController &cont
 void TestSettingsDaemon::refusesABadValueAndSavesAGoodOne() {
     nd::GpuTableModel gpus;
     ConnectionController controller(nd::Paths::underHome(m_home.path()), nemoctl, &gpus);
-    controller.setStartTimeoutMs(30000);
-    controller.start();
-    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(controller));
     const QByteArray original = readAll(m_settingsFile);
 
     // A bad value: 400 naming the key, the file untouched, no backup made.
@@ -150,7 +133,7 @@ void TestSettingsDaemon::refusesABadValueAndSavesAGoodOne() {
     QCOMPARE(readAll(m_settingsFile + u".bak"_s), original);
     QVERIFY(nd::Settings::load(m_settingsFile).ok());
 
-    stopDaemon();
+    nd::test::stopDaemon(m_home.path(), nemoctl);
 }
 
 QTEST_MAIN(TestSettingsDaemon)

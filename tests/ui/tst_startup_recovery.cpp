@@ -5,17 +5,16 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
 
 #include "core/client/DaemonConnector.h"
 #include "core/paths/Paths.h"
 #include "ui/controllers/ConnectionController.h"
 #include "ui/models/GpuTableModel.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -32,13 +31,12 @@ class TestStartupRecovery : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void init();
-    void cleanup() { stopDaemon(); }
+    void cleanup() { QVERIFY(nd::test::stopDaemon(m_home.path(), nemoctl, 10000)); }
     void connectorAsksForConsentAndStartsFresh();
     void controllerAsksForConsentAndStartsFresh();
 
 private:
     nd::Paths paths() const { return nd::Paths::underHome(m_home.path()); }
-    void stopDaemon();
 
     QTemporaryDir m_home;
 };
@@ -46,8 +44,7 @@ private:
 void TestStartupRecovery::initTestCase() {
     QVERIFY(m_home.isValid());
     QVERIFY2(QFile::exists(nemoctl), qPrintable(nemoctl));
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "1x24576");
+    nd::test::useHome(m_home.path(), "1x24576");
 }
 
 void TestStartupRecovery::init() {
@@ -56,20 +53,6 @@ void TestStartupRecovery::init() {
     QFile settings(paths().settingsFile());
     QVERIFY(settings.open(QIODevice::WriteOnly));
     settings.write(brokenSettings);
-}
-
-void TestStartupRecovery::stopDaemon() {
-    QFile file(paths().runtimeFile());
-    const qint64 pid = file.open(QIODevice::ReadOnly)
-                           ? QJsonDocument::fromJson(file.readAll()).object().value(u"pid"_s).toInteger()
-                           : 0;
-    QProcess stop;
-    stop.start(nemoctl, {u"stop"_s});
-    stop.waitForFinished(10000);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) {
-        ::kill(static_cast<pid_t>(pid), SIGTERM);
-        QTRY_VERIFY_WITH_TIMEOUT(::kill(static_cast<pid_t>(pid), 0) != 0, 10000);
-    }
 }
 
 void TestStartupRecovery::connectorAsksForConsentAndStartsFresh() {

@@ -4,21 +4,17 @@
 // dependency on a job that does not exist is shown next to the picker; the submitted job is stored with
 // the spec the form made (GET /api/jobs/{id}). Every job started is cancelled and the daemon stopped.
 #include <QDialogButtonBox>
-#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
 
 #include "core/client/ApiClient.h"
 #include "core/paths/Paths.h"
@@ -26,6 +22,8 @@
 #include "ui/models/GpuTableModel.h"
 #include "ui/submit/SubmitDialog.h"
 #include "ui/submit/SubmitTemplates.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -43,9 +41,10 @@ private Q_SLOTS:
     void previewsAndSubmits();
 
 private:
-    void stopDaemon();
     // A blocking call for the test's own checks.
-    nd::Result<QJsonDocument> call(const QString &method, const QString &path, const QJsonObject &body = {});
+    nd::Result<QJsonDocument> call(const QString &method, const QString &path, const QJsonObject &body = {}) {
+        return nd::test::callSync(*m_api, method, path, body);
+    }
     QTemporaryDir m_home;
     nd::GpuTableModel m_gpus;
     std::unique_ptr<ConnectionController> m_controller;
@@ -56,13 +55,10 @@ private:
 void TestSubmitDaemon::initTestCase() {
     QVERIFY(m_home.isValid());
     QVERIFY2(QFile::exists(nemoctl), qPrintable(nemoctl));
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "2x24576");
+    nd::test::useHome(m_home.path(), "2x24576");
     m_controller =
         std::make_unique<ConnectionController>(nd::Paths::underHome(m_home.path()), nemoctl, &m_gpus);
-    m_controller->setStartTimeoutMs(30000);
-    m_controller->start();
-    QTRY_COMPARE_WITH_TIMEOUT(m_controller->state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(*m_controller));
     m_api = std::make_unique<nd::ApiClient>(m_controller->endpoint());
 }
 
@@ -71,36 +67,7 @@ void TestSubmitDaemon::cleanupTestCase() {
         call(u"POST"_s, u"/api/jobs/%1/cancel"_s.arg(id));
     m_api.reset();
     m_controller.reset();
-    stopDaemon();
-}
-
-void TestSubmitDaemon::stopDaemon() {
-    QFile file(nd::Paths::underHome(m_home.path()).runtimeFile());
-    const qint64 pid = file.open(QIODevice::ReadOnly)
-                           ? QJsonDocument::fromJson(file.readAll()).object().value(u"pid"_s).toInteger()
-                           : 0;
-    QProcess stop;
-    stop.start(nemoctl, {u"stop"_s});
-    stop.waitForFinished(10000);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0)
-        ::kill(static_cast<pid_t>(pid), SIGTERM);  // `nemoctl stop` did not get it down in time
-}
-
-nd::Result<QJsonDocument> TestSubmitDaemon::call(const QString &method, const QString &path,
-                                                 const QJsonObject &body) {
-    std::optional<nd::Result<QJsonDocument>> answer;
-    QEventLoop loop;
-    const auto done = [&](const nd::Result<QJsonDocument> &result) {
-        answer = result;
-        loop.quit();
-    };
-    if (method == u"GET"_s)
-        m_api->getJson(path, &loop, done);
-    else
-        m_api->postJson(path, QJsonDocument(body), &loop, done);
-    if (!answer)
-        loop.exec();
-    return *answer;
+    nd::test::stopDaemon(m_home.path(), nemoctl);
 }
 
 void TestSubmitDaemon::previewsAndSubmits() {

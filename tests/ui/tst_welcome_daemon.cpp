@@ -5,20 +5,17 @@
 // a folder that does not exist and a folder added twice show the daemon's reasons. The daemon is stopped
 // at the end, also when a check fails.
 #include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
 
 #include "core/paths/Paths.h"
 #include "ui/controllers/ConnectionController.h"
 #include "ui/firstrun/FirstRunText.h"
 #include "ui/firstrun/WelcomeDialog.h"
 #include "ui/models/GpuTableModel.h"
+
+#include "UiDaemon.h"
 
 using namespace Qt::StringLiterals;
 using nd::ConnectionController;
@@ -34,11 +31,10 @@ class TestWelcomeDaemon : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
-    void cleanupTestCase() { stopDaemon(); }
+    void cleanupTestCase() { nd::test::stopDaemon(m_home.path(), nemoctl); }
     void findsGpusAndAddsAModelsFolder();
 
 private:
-    void stopDaemon();
     QTemporaryDir m_home;
     QString m_models;
 };
@@ -49,44 +45,26 @@ void TestWelcomeDaemon::initTestCase() {
     m_models = m_home.filePath(u"my models"_s);
     QVERIFY(QDir().mkpath(m_models + u"/nested"_s));
     for (const QString &out : {m_models + u"/tiny-a.gguf"_s, m_models + u"/nested/tiny-b.gguf"_s}) {
-        QProcess gen;
-        gen.start(genModel, {u"--arch"_s, u"llama"_s, u"--type"_s, u"q8_0"_s, u"--out"_s, out});
-        QVERIFY2(gen.waitForFinished(60000) && gen.exitCode() == 0, gen.readAllStandardError().constData());
+        const QString error = nd::test::generateModel(genModel, out);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
     QFile broken(m_models + u"/broken.gguf"_s);
     QVERIFY(broken.open(QIODevice::WriteOnly));
     broken.write("not a GGUF file");
     broken.close();
-    // The daemon is a child started by the ConnectionController: it inherits these.
-    qputenv("NEMODESK_HOME", m_home.path().toLocal8Bit());
-    qputenv("NEMODESK_FAKE_GPUS", "2x24576");
-}
-
-void TestWelcomeDaemon::stopDaemon() {
-    QFile file(nd::Paths::underHome(m_home.path()).runtimeFile());
-    const qint64 pid = file.open(QIODevice::ReadOnly)
-                           ? QJsonDocument::fromJson(file.readAll()).object().value(u"pid"_s).toInteger()
-                           : 0;
-    QProcess stop;
-    stop.start(nemoctl, {u"stop"_s});
-    stop.waitForFinished(10000);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) {
-        ::kill(static_cast<pid_t>(pid), SIGTERM);  // `nemoctl stop` did not get it down in time
-    }
+    nd::test::useHome(m_home.path(), "2x24576");
 }
 
 void TestWelcomeDaemon::findsGpusAndAddsAModelsFolder() {
     nd::GpuTableModel gpus;
     ConnectionController controller(nd::Paths::underHome(m_home.path()), nemoctl, &gpus);
-    controller.setStartTimeoutMs(30000);
     WelcomeDialog dialog(&gpus, &controller);
     dialog.folders()->setScanPolling(100, 30000);
     dialog.show();
     QCOMPARE(dialog.gpuText(), u"Looking for GPUs…"_s);
     QVERIFY(!dialog.folders()->addButton()->isEnabled());
 
-    controller.start();
-    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ConnectionController::State::connected, 45000);
+    QVERIFY(nd::test::startDaemon(controller));
     QTRY_VERIFY_WITH_TIMEOUT(dialog.gpuText().startsWith(u"Found 2 GPUs:"_s), 10000);
     QVERIFY2(dialog.gpuText().contains(u"GPU 1: "_s), qPrintable(dialog.gpuText()));
     QVERIFY2(dialog.gpuText().contains(u"synthetic"_s, Qt::CaseInsensitive), qPrintable(dialog.gpuText()));
