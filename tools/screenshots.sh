@@ -7,6 +7,8 @@
 #
 #   welcome.png      the first start (the welcome screen over the window)
 #   <page>.png       nemodesk --page <page> for gpus, queue, history, monitor, models, playground
+#   job-detail.png   nemodesk --job ID (the running training job's detail window)
+#   submit.png       nemodesk --submit (the Submit dialog)
 #
 # Needs: xvfb, imagemagick (apt-get install xvfb imagemagick). WAIT_S=<seconds> changes the wait per view (8).
 set -euo pipefail
@@ -104,3 +106,5 @@ shot welcome # the first start: the welcome screen is shown once
 for page in gpus queue history monitor models playground; do
   shot "$page" --page "$page"
 done
+shot job-detail --page queue --job "$train_id"
+shot submit --page queue --submit

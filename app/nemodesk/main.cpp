@@ -8,7 +8,9 @@
 #include <QStandardPaths>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 
 #include "core/paths/Paths.h"
 #include "ui/MainWindow.h"
@@ -38,9 +40,25 @@ QString findNemoctl() {
 int main(int argc, char *argv[]) {
     // Answered before QApplication exists, so that it works without a display.
     QString page;
+    qint64 job = 0;
+    bool submit = false;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--page") == 0 && i + 1 < argc) {
             page = QString::fromLocal8Bit(argv[++i]);
+            continue;
+        }
+        if (std::strcmp(argv[i], "--job") == 0 && i + 1 < argc) {
+            char *end = nullptr;
+            job = std::strtoll(argv[++i], &end, 10);
+            if (job <= 0 || *end != '\0') {
+                std::fprintf(stderr, "nemodesk: --job takes a job id (a positive number), not '%s'\n",
+                             argv[i]);
+                return 2;
+            }
+            continue;
+        }
+        if (std::strcmp(argv[i], "--submit") == 0) {
+            submit = true;
             continue;
         }
         if (std::strcmp(argv[i], "--version") == 0) {
@@ -49,7 +67,7 @@ int main(int argc, char *argv[]) {
         }
         if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
             std::printf(
-                "Usage: nemodesk [--page NAME] [--version]\n"
+                "Usage: nemodesk [--page NAME] [--job ID] [--submit] [--version]\n"
                 "The NemoDesk desktop: GPUs, the job queue and its history, charts, models and the\n"
                 "Playground. Starts the daemon (nemoctl daemon) when none is running. On the first start\n"
                 "a welcome screen says which GPUs were found and offers to add a models folder\n"
@@ -57,6 +75,8 @@ int main(int argc, char *argv[]) {
                 "Options:\n"
                 "  --page NAME                open on that page: gpus, queue, history, monitor, models,\n"
                 "                             playground\n"
+                "  --job ID                   also open that job's detail window\n"
+                "  --submit                   also open the Submit dialog once the daemon answers\n"
                 "  --version                  print the version\n\n"
                 "Environment:\n"
                 "  NEMODESK_HOME=<dir>        keep settings, data and runtime files under <dir>\n"
@@ -95,6 +115,19 @@ int main(int argc, char *argv[]) {
     });
     QObject::connect(&tray, &nd::TrayController::quitRequested, &app, &QApplication::quit);
     window.show();
+    if (job > 0)
+        window.showJobDetail(job);  // it loads the job once the daemon answers
+    if (submit) {
+        // The dialog needs the daemon (GPUs, queue, preview): opened at the first connection.
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = QObject::connect(&controller, &nd::ConnectionController::stateChanged, &window,
+                                 [&window, once](nd::ConnectionController::State state, const QString &) {
+                                     if (state != nd::ConnectionController::State::connected)
+                                         return;
+                                     QObject::disconnect(*once);
+                                     window.showSubmit();
+                                 });
+    }
     controller.start();
     // First run: one screen on what was found and what each view is for. Marked at once, so a crash or a
     // kill while it is open does not bring it back on every start.
