@@ -421,30 +421,7 @@ void ModelsView::addFolder(const QString &path) {
     if (!m_api || m_folderBusy) {
         return;
     }
-    const QString folder = QDir::cleanPath(path);
-    m_folderBusy = true;
-    updateEnabled();
-    showOutcome(m_folderResult, Outcome::progress, tr("Adding %1…").arg(folder));
-    const quint64 generation = m_generation;
-    m_api->postJson(
-        u"/api/models/folders"_s, QJsonDocument(QJsonObject{{u"path"_s, folder}}), this,
-        [this, generation, folder](const Result<QJsonDocument> &reply) {
-            if (generation != m_generation) {
-                return;
-            }
-            m_folderBusy = false;
-            if (!reply.ok()) {
-                showOutcome(
-                    m_folderResult, Outcome::problem,
-                    tr("Could not add %1: %2.").arg(folder, FirstRunText::daemonMessage(reply.error())));
-            } else {
-                showOutcome(m_folderResult, Outcome::success,
-                            tr("Added %1: its models appear as the scan finds them.").arg(folder));
-                showLibrary(reply.value().object());
-            }
-            updateEnabled();
-        },
-        15000);
+    changeFolder(FolderChange::add, QDir::cleanPath(path));
 }
 
 void ModelsView::removeSelectedFolder() {
@@ -452,31 +429,41 @@ void ModelsView::removeSelectedFolder() {
     if (!m_api || m_folderBusy || !item || item->data(kFolderPathRole).toString().isEmpty()) {
         return;
     }
-    const QString folder = item->data(kFolderPathRole).toString();
+    changeFolder(FolderChange::remove, item->data(kFolderPathRole).toString());
+}
+
+void ModelsView::changeFolder(FolderChange change, const QString &folder) {
+    const bool adding = change == FolderChange::add;
     m_folderBusy = true;
     updateEnabled();
-    showOutcome(m_folderResult, Outcome::progress, tr("Removing %1…").arg(folder));
+    showOutcome(m_folderResult, Outcome::progress,
+                adding ? tr("Adding %1…").arg(folder) : tr("Removing %1…").arg(folder));
     const quint64 generation = m_generation;
-    // DELETE /api/models/folders {"path"}: GET /api/models's object, or the daemon's reason.
-    m_api->deleteJson(
-        u"/api/models/folders"_s, QJsonDocument(QJsonObject{{u"path"_s, folder}}), this,
-        [this, generation, folder](const Result<QJsonDocument> &reply) {
-            if (generation != m_generation) {
-                return;
-            }
-            m_folderBusy = false;
-            if (!reply.ok()) {
-                showOutcome(
-                    m_folderResult, Outcome::problem,
-                    tr("Could not remove %1: %2.").arg(folder, FirstRunText::daemonMessage(reply.error())));
-            } else {
-                showOutcome(m_folderResult, Outcome::success,
-                            tr("Removed %1 from the library; its files are untouched.").arg(folder));
-                showLibrary(reply.value().object());
-            }
-            updateEnabled();
-        },
-        kFolderTimeoutMs);
+    auto done = [this, generation, folder, adding](const Result<QJsonDocument> &reply) {
+        if (generation != m_generation) {
+            return;
+        }
+        m_folderBusy = false;
+        if (!reply.ok()) {
+            const QString why = FirstRunText::daemonMessage(reply.error());
+            showOutcome(m_folderResult, Outcome::problem,
+                        adding ? tr("Could not add %1: %2.").arg(folder, why)
+                               : tr("Could not remove %1: %2.").arg(folder, why));
+        } else {
+            showOutcome(m_folderResult, Outcome::success,
+                        adding ? tr("Added %1: its models appear as the scan finds them.").arg(folder)
+                               : tr("Removed %1 from the library; its files are untouched.").arg(folder));
+            showLibrary(reply.value().object());
+        }
+        updateEnabled();
+    };
+    // POST adds, DELETE removes; either answers GET /api/models's object, or the daemon's reason.
+    const QString path = u"/api/models/folders"_s;
+    const QJsonDocument body(QJsonObject{{u"path"_s, folder}});
+    if (adding)
+        m_api->postJson(path, body, this, done, kFolderTimeoutMs);
+    else
+        m_api->deleteJson(path, body, this, done, kFolderTimeoutMs);
 }
 
 void ModelsView::rescan() {

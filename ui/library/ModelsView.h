@@ -88,6 +88,9 @@ Q_SIGNALS:
     void chatRequested(const QString &modelName);
 
 private:
+    enum class FolderChange { add = 1, remove };
+    // POST or DELETE /api/models/folders, with the outcome in the folder result line.
+    void changeFolder(FolderChange change, const QString &folder);
     enum class Outcome { progress = 1, success, problem };
     struct SelectedModel {
         QString name;
